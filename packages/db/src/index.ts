@@ -1,0 +1,4 @@
+export * from './schema.ts';
+export * from './connection.ts';
+export * from './migrate.ts';
+export * from './copy.ts';

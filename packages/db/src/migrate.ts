@@ -1,0 +1,26 @@
+// Runs the migrations in ./migrations. Kysely's Postgres adapter holds an advisory lock while it
+// migrates, so several services starting at once migrate exactly once.
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import * as foundation from './migrations/2026-11-28T0001-foundation.ts';
+
+/** Every migration, in order. Listed explicitly so bundlers and tsx agree on what exists. */
+const MIGRATIONS: Record<string, Migration> = {
+  '2026-11-28T0001-foundation': foundation,
+};
+
+class StaticMigrationProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return MIGRATIONS;
+  }
+}
+
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: new StaticMigrationProvider() });
+  const result = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    const cause = result.error instanceof Error ? result.error.message : String(result.error);
+    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${cause}`, { cause: result.error });
+  }
+  return result;
+}

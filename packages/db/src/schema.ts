@@ -1,0 +1,299 @@
+// Row types for every table: the one source of truth kysely checks queries against.
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** A `date` column: read as 'YYYY-MM-DD' (see the type parser in connection.ts). */
+type DateOnly = ColumnType<string, string, string>;
+type Json<T = unknown> = ColumnType<T, string | T, string | T>;
+
+export type AreaType = 'URBAN' | 'RURAL';
+export type AssistanceStatus = 'DIBAO' | 'TEKUN' | 'MARGINAL' | 'MONITORED' | 'NONE';
+export type Relation = 'HEAD' | 'SPOUSE' | 'CHILD' | 'PARENT' | 'OTHER';
+export type Gender = 'M' | 'F';
+export type Severity = 'low' | 'medium' | 'high';
+export type ImportStatus =
+  | 'QUEUED'
+  | 'STAGING'
+  | 'STAGED'
+  | 'MATCHING'
+  | 'MATCHED'
+  | 'EVALUATED'
+  | 'REFUSED'
+  | 'FAILED'
+  | 'REPLACED';
+export type MatchMethod = 'ID' | 'FALLBACK' | 'MANUAL' | 'REVIEW' | 'CONFLICT' | 'OUTSIDE' | 'UNMATCHED';
+export type TaskStatus = 'NEW' | 'ASSIGNED' | 'IN_PROGRESS' | 'CLOSED';
+export type TaskOutcome =
+  | 'INCLUDED_MARGINAL'
+  | 'REFERRED_DIBAO'
+  | 'TEMP_AID_EMERGENCY'
+  | 'TEMP_AID_EXPENSE'
+  | 'CASE_BY_CASE'
+  | 'NOT_ELIGIBLE'
+  | 'NOT_FOUND';
+export type RegisterEventKind =
+  | 'PERSON_ADDED'
+  | 'PERSON_REMOVED'
+  | 'PERSON_MOVED'
+  | 'HOUSEHOLD_ADDED'
+  | 'HOUSEHOLD_REMOVED'
+  | 'STATUS_CHANGED'
+  | 'INCOME_CHANGED';
+export type UserRole = 'ADMIN' | 'CASEWORKER' | 'SUPERVISOR' | 'OPS';
+
+export interface TownTable {
+  id: Generated<number>;
+  name: string;
+  created_at: Generated<Date>;
+}
+
+export interface RegisterSnapshotTable {
+  id: Generated<number>;
+  file_sha256: string;
+  file_name: string;
+  encoding: string | null;
+  status: 'LOADING' | 'APPLIED' | 'REFUSED';
+  rows_read: Generated<number>;
+  rows_accepted: Generated<number>;
+  rows_rejected: Generated<number>;
+  households: Generated<number>;
+  persons: Generated<number>;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: Generated<Date>;
+  applied_at: Timestamp | null;
+}
+
+export interface RejectColumns {
+  row_no: number;
+  field: string;
+  column_name: string | null;
+  reason: string;
+  value_masked: string | null;
+  message: string;
+}
+export interface RegisterRejectTable extends RejectColumns {
+  snapshot_id: number;
+}
+export interface ImportRejectTable extends RejectColumns {
+  import_id: number;
+}
+
+export interface HouseholdTable {
+  id: Generated<number>;
+  household_no: string;
+  town_id: number;
+  village: string | null;
+  area_type: AreaType;
+  address: string | null;
+  monthly_income: number | null;
+  assistance_status: AssistanceStatus;
+  refused_before: Generated<boolean>;
+  refused_on: DateOnly | null;
+  member_count: Generated<number>;
+  active: Generated<boolean>;
+  snapshot_id: number | null;
+  updated_at: Generated<Date>;
+}
+
+export interface PersonTable {
+  id: Generated<number>;
+  id_number: string;
+  name: string;
+  name_norm: string;
+  name_pinyin: string;
+  gender: Gender | null;
+  birth_date: DateOnly | null;
+  household_id: number;
+  relation: Relation;
+  active: Generated<boolean>;
+  snapshot_id: number | null;
+  updated_at: Generated<Date>;
+}
+
+export interface RegisterEventTable {
+  id: Generated<number>;
+  snapshot_id: number;
+  kind: RegisterEventKind;
+  person_id: number | null;
+  household_id: number | null;
+  detail: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+}
+
+export interface ImportTable {
+  id: Generated<number>;
+  feed: string;
+  period: DateOnly;
+  file_sha256: string;
+  file_name: string;
+  stored_path: string;
+  format: string | null;
+  encoding: string | null;
+  status: ImportStatus;
+  error_code: string | null;
+  error_message: string | null;
+  rows_read: Generated<number>;
+  rows_accepted: Generated<number>;
+  rows_rejected: Generated<number>;
+  rows_duplicate: Generated<number>;
+  rows_new: number | null;
+  rows_changed: number | null;
+  rows_gone: number | null;
+  previous_import_id: number | null;
+  replaces_import_id: number | null;
+  requested_by: string | null;
+  created_at: Generated<Date>;
+  started_at: Timestamp | null;
+  staged_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+export interface StagedRowTable {
+  import_id: number;
+  row_no: number;
+  id_number: string | null;
+  id_status: string;
+  name: string | null;
+  name_norm: string | null;
+  birth_date: DateOnly | null;
+  gender: Gender | null;
+  town: string | null;
+  row_key: string;
+  row_hash: string;
+  duplicate_of: number | null;
+  payload: Json<Record<string, unknown>>;
+}
+
+export interface MatchTable {
+  import_id: number;
+  row_no: number;
+  person_id: number | null;
+  method: MatchMethod;
+  score: number | null;
+  evidence: Json<Record<string, unknown>>;
+  matched_at: Generated<Date>;
+}
+
+export interface MatchReviewTable {
+  id: Generated<number>;
+  import_id: number;
+  row_no: number;
+  kind: 'REVIEW' | 'CONFLICT';
+  candidates: Json<Array<{ personId: number; score: number; kind: string }>>;
+  status: Generated<'OPEN' | 'ACCEPTED' | 'REJECTED'>;
+  chosen_person_id: number | null;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  created_at: Generated<Date>;
+}
+
+export interface UserTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  role: UserRole;
+  town_id: number | null;
+  token_sha256: string | null;
+  active: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface TaskTable {
+  id: Generated<number>;
+  household_id: number;
+  town_id: number;
+  status: TaskStatus;
+  severity: Severity;
+  assigned_to: number | null;
+  due_at: Timestamp;
+  outcome: TaskOutcome | null;
+  aid_amount: number | null;
+  paperwork_due_at: Timestamp | null;
+  approved_by: number | null;
+  approved_at: Timestamp | null;
+  created_at: Generated<Date>;
+  closed_at: Timestamp | null;
+}
+
+export interface TaskEventTable {
+  id: Generated<number>;
+  task_id: number;
+  from_status: TaskStatus | null;
+  to_status: TaskStatus;
+  actor: string;
+  note: string | null;
+  detail: Json<Record<string, unknown>>;
+  at: Generated<Date>;
+}
+
+export interface AlertTable {
+  id: Generated<number>;
+  household_id: number;
+  task_id: number | null;
+  severity: Severity;
+  status: Generated<'OPEN' | 'CLOSED' | 'SUPPRESSED'>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface SignalTable {
+  id: Generated<number>;
+  feed: string;
+  person_id: number | null;
+  household_id: number;
+  code: string;
+  source_period: DateOnly;
+  severity: Severity;
+  import_id: number | null;
+  row_no: number | null;
+  evidence: Json<Record<string, unknown>>;
+  alert_id: number | null;
+  created_at: Generated<Date>;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  actor: string;
+  action: string;
+  subject_type: string | null;
+  subject_id: string | null;
+  detail: Json<Record<string, unknown>>;
+  at: Generated<Date>;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  queue: string;
+  job_name: string;
+  job_id: string;
+  payload: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+  dispatched_at: Timestamp | null;
+}
+
+export interface DB {
+  towns: TownTable;
+  register_snapshots: RegisterSnapshotTable;
+  register_rejects: RegisterRejectTable;
+  households: HouseholdTable;
+  persons: PersonTable;
+  register_events: RegisterEventTable;
+  imports: ImportTable;
+  staged_rows: StagedRowTable;
+  import_rejects: ImportRejectTable;
+  matches: MatchTable;
+  match_reviews: MatchReviewTable;
+  users: UserTable;
+  tasks: TaskTable;
+  task_events: TaskEventTable;
+  alerts: AlertTable;
+  signals: SignalTable;
+  audit_log: AuditLogTable;
+  outbox: OutboxTable;
+}
+
+export type Household = Selectable<HouseholdTable>;
+export type Person = Selectable<PersonTable>;
+export type Import = Selectable<ImportTable>;
+export type NewImport = Insertable<ImportTable>;
