@@ -44,3 +44,10 @@ export function digitsValue(s: string, start: number, end: number): number {
   }
   return v;
 }
+
+/** Milliseconds since the epoch of midnight UTC on a date (month 1..12); safe for years below 100. */
+export function utcMs(year: number, month: number, day: number): number {
+  const dt = new Date(0);
+  dt.setUTCFullYear(year, month - 1, day);
+  return dt.getTime();
+}

@@ -6,12 +6,7 @@
 import { digitAt, digitsValue, formatIsoDate, isRealDate } from './calendar.ts';
 
 export type IdRejectReason =
-  | 'EMPTY'
-  | 'SCIENTIFIC_NOTATION'
-  | 'BAD_LENGTH'
-  | 'BAD_CHARACTERS'
-  | 'BAD_CHECK_DIGIT'
-  | 'BAD_BIRTH_DATE';
+  'EMPTY' | 'SCIENTIFIC_NOTATION' | 'BAD_LENGTH' | 'BAD_CHARACTERS' | 'BAD_CHECK_DIGIT' | 'BAD_BIRTH_DATE';
 
 /** A warning never rejects the ID (region codes are retired, issued numbers never change). */
 export type IdWarning = 'UNKNOWN_REGION';
@@ -48,8 +43,8 @@ const MAX_BIRTH_YEAR = 2099;
 
 // Province-level prefixes (省级行政区划代码) of GB/T 2260, incl. 71 台湾, 81 香港, 82 澳门.
 const KNOWN_PROVINCES: ReadonlySet<number> = new Set([
-  11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53,
-  54, 61, 62, 63, 64, 65, 71, 81, 82,
+  11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61,
+  62, 63, 64, 65, 71, 81, 82,
 ]);
 
 /** ISO 7064 MOD 11-2 check character for the first 17 digits. Throws on non-digit input. */
@@ -186,13 +181,12 @@ function birthDateOf(id18: string): string | undefined {
  * Parses a resident ID cell. Never throws. `opts.birthDate` (ISO, from the row's own column) only
  * chooses the century of a 15-digit number.
  */
-export function parseIdNumber(
-  raw: string | null | undefined,
-  opts?: { birthDate?: string },
-): IdParseResult {
+export function parseIdNumber(raw: string | null | undefined, opts?: { birthDate?: string }): IdParseResult {
   if (raw === null || raw === undefined) return reject('EMPTY', '');
   // Defensive: a cell read as a number has already lost digits (Number cannot hold 18 digits).
-  if (typeof raw !== 'string') return reject(typeof raw === 'number' ? 'SCIENTIFIC_NOTATION' : 'BAD_CHARACTERS', '');
+  if (typeof raw !== 'string') {
+    return reject(typeof raw === 'number' ? 'SCIENTIFIC_NOTATION' : 'BAD_CHARACTERS', '');
+  }
   const s = normaliseIdText(raw);
   const n = s.length;
   if (n === 0) return reject('EMPTY', s);
