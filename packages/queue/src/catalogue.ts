@@ -1,0 +1,54 @@
+// The one contract for queues: names, job payload schemas and per-queue defaults. The API, the
+// CLI and the workers all import it. Payloads carry database ids only, never personal data
+// (Redis and any queue dashboard show job data in clear).
+import { z } from 'zod';
+import type { JobsOptions } from 'bullmq';
+
+const id = z.number().int().positive();
+
+export const catalogue = {
+  /** Stage one delivered file: decode, map, validate, COPY into staged_rows. */
+  import: {
+    schema: z.object({ importId: id }),
+    jobId: (p: { importId: number }) => `import-${p.importId}`,
+  },
+  /** Match one chunk of an import's staged rows against the register. */
+  match: {
+    schema: z.object({ importId: id, chunk: z.number().int().nonnegative(), chunks: z.number().int().positive() }),
+    jobId: (p: { importId: number; chunk: number }) => `match-${p.importId}-${p.chunk}`,
+  },
+  /** Evaluate the early-warning rules over one matched chunk of an import. */
+  evaluate: {
+    schema: z.object({ importId: id, chunk: z.number().int().nonnegative(), chunks: z.number().int().positive() }),
+    jobId: (p: { importId: number; chunk: number }) => `evaluate-${p.importId}-${p.chunk}`,
+  },
+  /** Re-evaluate every household when a new low-income standard takes effect. */
+  standardChange: {
+    schema: z.object({ areaType: z.enum(['URBAN', 'RURAL']), effectiveFrom: z.iso.date() }),
+    jobId: (p: { areaType: string; effectiveFrom: string }) => `standard-${p.areaType}-${p.effectiveFrom}`,
+  },
+} as const;
+
+export type QueueName = keyof typeof catalogue;
+export type JobPayload<Q extends QueueName> = z.infer<(typeof catalogue)[Q]['schema']>;
+export const QUEUE_NAMES = Object.keys(catalogue) as QueueName[];
+
+/** Per-queue defaults: retries with backoff, bounded history in Redis. */
+export const defaultJobOptions: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 2_000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 1_000 },
+  removeOnFail: { count: 5_000 },
+};
+
+export function jobIdFor<Q extends QueueName>(queue: Q, payload: JobPayload<Q>): string {
+  const make = catalogue[queue].jobId as (p: JobPayload<Q>) => string;
+  const jobId = make(payload);
+  // BullMQ: custom ids must not be all digits and must not contain ':'.
+  if (/^\d+$/.test(jobId) || jobId.includes(':')) throw new Error(`invalid job id ${jobId}`);
+  return jobId;
+}
+
+export function parsePayload<Q extends QueueName>(queue: Q, data: unknown): JobPayload<Q> {
+  return catalogue[queue].schema.parse(data) as JobPayload<Q>;
+}

@@ -1,0 +1,3 @@
+export * from './catalogue.ts';
+export * from './connection.ts';
+export * from './outbox.ts';
