@@ -24,7 +24,9 @@ export function repoRoot(source: NodeJS.ProcessEnv = process.env): string {
   if (fromEnv !== undefined && fromEnv.trim() !== '') return resolve(fromEnv.trim());
   const found = findUp(dirname(fileURLToPath(import.meta.url))) ?? findUp(process.cwd());
   if (found === undefined) {
-    throw new Error(`Cannot find the repository root (no ${MARKER} above this package or the working directory); set APP_ROOT`);
+    throw new Error(
+      `Cannot find the repository root (no ${MARKER} above this package or the working directory); set APP_ROOT`,
+    );
   }
   return found;
 }

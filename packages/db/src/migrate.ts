@@ -2,10 +2,12 @@
 // migrates, so several services starting at once migrate exactly once.
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import * as foundation from './migrations/2026-11-28T0001-foundation.ts';
+import * as importChunks from './migrations/2026-11-28T0002-import-chunks.ts';
 
 /** Every migration, in order. Listed explicitly so bundlers and tsx agree on what exists. */
 const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28T0001-foundation': foundation,
+  '2026-11-28T0002-import-chunks': importChunks,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

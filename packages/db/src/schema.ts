@@ -272,7 +272,17 @@ export interface OutboxTable {
   dispatched_at: Timestamp | null;
 }
 
+export interface ImportChunkTable {
+  import_id: number;
+  stage: 'match' | 'evaluate';
+  chunk: number;
+  row_from: number;
+  row_to: number;
+  done_at: Timestamp | null;
+}
+
 export interface DB {
+  import_chunks: ImportChunkTable;
   towns: TownTable;
   register_snapshots: RegisterSnapshotTable;
   register_rejects: RegisterRejectTable;

@@ -6,21 +6,34 @@ import type { JobsOptions } from 'bullmq';
 
 const id = z.number().int().positive();
 
+/** One chunk of an import's staged rows: row_no in [rowFrom, rowTo). */
+const chunkPayload = z.object({
+  importId: id,
+  chunk: z.number().int().nonnegative(),
+  rowFrom: z.number().int().nonnegative(),
+  rowTo: z.number().int().positive(),
+});
+
 export const catalogue = {
   /** Stage one delivered file: decode, map, validate, COPY into staged_rows. */
   import: {
     schema: z.object({ importId: id }),
     jobId: (p: { importId: number }) => `import-${p.importId}`,
   },
-  /** Match one chunk of an import's staged rows against the register. */
+  /** Match one chunk (a row range) of an import's staged rows against the register. */
   match: {
-    schema: z.object({ importId: id, chunk: z.number().int().nonnegative(), chunks: z.number().int().positive() }),
+    schema: chunkPayload,
     jobId: (p: { importId: number; chunk: number }) => `match-${p.importId}-${p.chunk}`,
   },
-  /** Evaluate the early-warning rules over one matched chunk of an import. */
+  /** Evaluate the early-warning rules over one matched chunk: signals only. */
   evaluate: {
-    schema: z.object({ importId: id, chunk: z.number().int().nonnegative(), chunks: z.number().int().positive() }),
+    schema: chunkPayload,
     jobId: (p: { importId: number; chunk: number }) => `evaluate-${p.importId}-${p.chunk}`,
+  },
+  /** Group an import's new signals into household alerts and open or update tasks. */
+  raiseAlerts: {
+    schema: z.object({ importId: id }),
+    jobId: (p: { importId: number }) => `alerts-${p.importId}`,
   },
   /** Re-evaluate every household when a new low-income standard takes effect. */
   standardChange: {

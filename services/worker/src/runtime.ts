@@ -1,0 +1,105 @@
+// Starts BullMQ workers for a chosen set of queues, each calling its handler, plus the outbox
+// relay. Used by the worker service, and in-process by the CLI's --wait mode, tests and benches.
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ZodError } from 'zod';
+import { createRedis, parsePayload, QUEUE_NAMES, relayOutbox, type JobPayload, type QueueName } from '@ew/queue';
+import type { AppContext } from './context.ts';
+
+export type Handler<Q extends QueueName> = (ctx: AppContext, payload: JobPayload<Q>) => Promise<void>;
+/** One handler per queue of the catalogue: a missing one fails typecheck. */
+export type Handlers = { [Q in QueueName]: Handler<Q> };
+
+export interface RuntimeOptions {
+  redisUrl: string;
+  /** BullMQ key prefix (never ioredis keyPrefix). */
+  prefix: string;
+  /** Queues this process consumes; the rest it only produces into. */
+  consume: readonly QueueName[];
+  handlers: Handlers;
+  concurrency?: number;
+  /** How often the relay looks for outbox rows written by other processes (ms). */
+  relayIntervalMs?: number;
+}
+
+export interface Runtime {
+  queues: Record<QueueName, Queue>;
+  /** Move pending outbox rows to their queues now. */
+  relay(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function startRuntime(ctx: AppContext, options: RuntimeOptions): Runtime {
+  for (const q of options.consume) {
+    if (!QUEUE_NAMES.includes(q)) throw new Error(`unknown queue "${q}" (known: ${QUEUE_NAMES.join(', ')})`);
+    if (typeof options.handlers[q] !== 'function') throw new Error(`queue "${q}" has no handler`);
+  }
+  const producer: Redis = createRedis(options.redisUrl, 'worker');
+  const queues = Object.fromEntries(
+    QUEUE_NAMES.map((name) => {
+      const queue = new Queue(name, { connection: producer, prefix: options.prefix });
+      queue.on('error', (err) => ctx.logger.error({ queue: name, err }, 'queue error'));
+      return [name, queue];
+    }),
+  ) as Record<QueueName, Queue>;
+
+  let relaying: Promise<number> | null = null;
+  const relay = (): Promise<number> => {
+    // one pass at a time per process; callers share the pass in flight
+    relaying ??= relayOutbox(ctx.database.db, queues).finally(() => {
+      relaying = null;
+    });
+    return relaying;
+  };
+
+  const workers = options.consume.map((name) => {
+    const worker = new Worker(
+      name,
+      async (job: Job) => {
+        let payload: JobPayload<typeof name>;
+        try {
+          payload = parsePayload(name, job.data);
+        } catch (error) {
+          if (error instanceof ZodError) throw new UnrecoverableError(`bad payload: ${error.message}`);
+          throw error;
+        }
+        const started = Date.now();
+        ctx.logger.info({ queue: name, jobId: job.id, attempt: job.attemptsMade + 1 }, 'job started');
+        const handler = options.handlers[name] as Handler<typeof name>;
+        await handler(ctx, payload);
+        ctx.logger.info({ queue: name, jobId: job.id, ms: Date.now() - started }, 'job done');
+        // the handler recorded its successors in the outbox: move them now, not at the next tick
+        await relay();
+      },
+      {
+        connection: createRedis(options.redisUrl, 'worker'),
+        prefix: options.prefix,
+        concurrency: options.concurrency ?? 1,
+        // imports of a million rows run for tens of seconds; the lock is renewed meanwhile
+        lockDuration: 120_000,
+      },
+    );
+    worker.on('failed', (job, err) =>
+      ctx.logger.error({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err }, 'job failed'),
+    );
+    worker.on('error', (err) => ctx.logger.error({ queue: name, err }, 'worker error'));
+    return worker;
+  });
+
+  const timer = setInterval(() => {
+    relay().catch((err: unknown) => ctx.logger.error({ err }, 'outbox relay failed'));
+  }, options.relayIntervalMs ?? 1_000);
+  timer.unref();
+
+  return {
+    queues,
+    relay,
+    close: async () => {
+      clearInterval(timer);
+      await Promise.all(workers.map((w) => w.close()));
+      await relaying?.catch(() => undefined);
+      await Promise.all(Object.values(queues).map((q) => q.close()));
+      producer.disconnect();
+    },
+  };
+}
