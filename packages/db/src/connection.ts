@@ -31,3 +31,19 @@ export function openDatabase(url: string, options: { max?: number; applicationNa
     close: () => db.destroy(),
   };
 }
+
+/**
+ * A Kysely bound to one checked-out client, for work that mixes COPY (raw pg) with typed queries
+ * inside one transaction the caller opened on that client. Never closes the client.
+ */
+export function kyselyOnClient(client: pg.PoolClient): Database {
+  const pool = {
+    // a delegate, not the client itself: Kysely releases what it acquires, and the caller owns it
+    connect: async () => ({
+      query: client.query.bind(client),
+      release: () => undefined,
+    }),
+    end: async () => undefined,
+  };
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}

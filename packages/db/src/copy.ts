@@ -35,6 +35,20 @@ function quoteIdent(name: string): string {
   return '"' + name.replace(/"/g, '""') + '"';
 }
 
+function copyStatement(table: string, columns: readonly string[]): string {
+  return `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`;
+}
+
+/** Streams COPY text-format data (e.g. lines spilled to a file) into `table`. */
+export async function copyText(
+  client: pg.PoolClient | pg.Client,
+  table: string,
+  columns: readonly string[],
+  text: NodeJS.ReadableStream,
+): Promise<void> {
+  await pipeline(text, client.query(copyFrom(copyStatement(table, columns))));
+}
+
 /**
  * Streams rows into `table` with COPY on the given client (inside whatever transaction the
  * caller opened). Rows are batched into ~256 KiB chunks so the stream is not called per row.
@@ -46,8 +60,6 @@ export async function copyRows(
   columns: readonly string[],
   rows: AsyncIterable<readonly CopyValue[]> | Iterable<readonly CopyValue[]>,
 ): Promise<number> {
-  const statement = `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`;
-  const sink = client.query(copyFrom(statement));
   let count = 0;
   async function* lines(): AsyncGenerator<string> {
     let buffer = '';
@@ -61,6 +73,6 @@ export async function copyRows(
     }
     if (buffer.length > 0) yield buffer;
   }
-  await pipeline(Readable.from(lines()), sink);
+  await copyText(client, table, columns, Readable.from(lines()));
   return count;
 }

@@ -3,11 +3,13 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import * as foundation from './migrations/2026-11-28T0001-foundation.ts';
 import * as importChunks from './migrations/2026-11-28T0002-import-chunks.ts';
+import * as rules from './migrations/2026-11-28T0004-rules.ts';
 
 /** Every migration, in order. Listed explicitly so bundlers and tsx agree on what exists. */
 const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28T0001-foundation': foundation,
   '2026-11-28T0002-import-chunks': importChunks,
+  '2026-11-28T0004-rules': rules,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

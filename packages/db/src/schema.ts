@@ -162,6 +162,8 @@ export interface StagedRowTable {
   row_key: string;
   row_hash: string;
   duplicate_of: number | null;
+  /** Against the feed's previous delivery; rules fire only on NEW and CHANGED rows. */
+  delta: 'NEW' | 'CHANGED' | 'SAME' | null;
   payload: Json<Record<string, unknown>>;
 }
 
@@ -235,6 +237,8 @@ export interface AlertTable {
   status: Generated<'OPEN' | 'CLOSED' | 'SUPPRESSED'>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** Why it has its severity (base, compound codes, prior refusal); migration T0004. */
+  severity_basis: Generated<Json<Record<string, unknown>>>;
 }
 
 export interface SignalTable {
@@ -281,8 +285,18 @@ export interface ImportChunkTable {
   done_at: Timestamp | null;
 }
 
+/** A register-wide rule evaluation that ran (migration T0004). */
+export interface RuleRunTable {
+  kind: 'STANDARD_CHANGE' | 'REGISTER_INCOME';
+  run_key: string;
+  signals: Generated<number>;
+  detail: Generated<Json<Record<string, unknown>>>;
+  ran_at: Generated<Date>;
+}
+
 export interface DB {
   import_chunks: ImportChunkTable;
+  rule_runs: RuleRunTable;
   towns: TownTable;
   register_snapshots: RegisterSnapshotTable;
   register_rejects: RegisterRejectTable;

@@ -6,7 +6,15 @@ import { ZodError } from 'zod';
 import { createRedis, parsePayload, QUEUE_NAMES, relayOutbox, type JobPayload, type QueueName } from '@ew/queue';
 import type { AppContext } from './context.ts';
 
-export type Handler<Q extends QueueName> = (ctx: AppContext, payload: JobPayload<Q>) => Promise<void>;
+/** What a handler may tell the queue while it runs (never personal data: Redis shows it in clear). */
+export interface JobControl {
+  reportProgress(progress: Record<string, number>): Promise<void>;
+}
+export type Handler<Q extends QueueName> = (
+  ctx: AppContext,
+  payload: JobPayload<Q>,
+  job: JobControl,
+) => Promise<void>;
 /** One handler per queue of the catalogue: a missing one fails typecheck. */
 export type Handlers = { [Q in QueueName]: Handler<Q> };
 
@@ -16,7 +24,7 @@ export interface RuntimeOptions {
   prefix: string;
   /** Queues this process consumes; the rest it only produces into. */
   consume: readonly QueueName[];
-  handlers: Handlers;
+  handlers: Partial<Handlers>;
   concurrency?: number;
   /** How often the relay looks for outbox rows written by other processes (ms). */
   relayIntervalMs?: number;
@@ -66,7 +74,7 @@ export function startRuntime(ctx: AppContext, options: RuntimeOptions): Runtime 
         const started = Date.now();
         ctx.logger.info({ queue: name, jobId: job.id, attempt: job.attemptsMade + 1 }, 'job started');
         const handler = options.handlers[name] as Handler<typeof name>;
-        await handler(ctx, payload);
+        await handler(ctx, payload, { reportProgress: (p) => job.updateProgress(p) });
         ctx.logger.info({ queue: name, jobId: job.id, ms: Date.now() - started }, 'job done');
         // the handler recorded its successors in the outbox: move them now, not at the next tick
         await relay();

@@ -121,9 +121,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       finished_at timestamptz,
       unique (feed, period, file_sha256)
     );
-    -- At most one live delivery per feed and period; a corrected file replaces it explicitly.
+    -- At most one staged (live) delivery per feed and period; a corrected file replaces it
+    -- explicitly, in the transaction that stages the correction.
     create unique index imports_one_live on imports (feed, period)
-      where status not in ('REFUSED', 'FAILED', 'REPLACED');
+      where status in ('STAGED', 'MATCHING', 'MATCHED', 'EVALUATED');
 
     create table staged_rows (
       import_id bigint not null references imports on delete cascade,
@@ -138,6 +139,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       row_key text not null,                              -- who the row is about (for delivery deltas)
       row_hash text not null,                             -- what it says (for delivery deltas)
       duplicate_of integer,                               -- first identical row in this file
+      delta text check (delta in ('NEW', 'CHANGED', 'SAME')), -- against the previous delivery
       payload jsonb not null,                             -- feed-specific canonical fields
       primary key (import_id, row_no)
     );

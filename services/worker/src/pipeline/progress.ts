@@ -1,6 +1,6 @@
 // Chunk bookkeeping shared by the chunked stages (match, evaluate). Called inside the stage's
 // own transaction, so a chunk's results and its "done" mark commit together.
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '@ew/db';
 
 export type ChunkStage = 'match' | 'evaluate';
@@ -21,7 +21,7 @@ export function chunkRanges(firstRow: number, lastRow: number, size: number): Ch
 }
 
 export async function planChunks(
-  trx: Transaction<DB>,
+  trx: Kysely<DB>,
   importId: number,
   stage: ChunkStage,
   ranges: readonly ChunkRange[],
@@ -41,7 +41,7 @@ export type ChunkCompletion = 'already-done' | 'more-to-come' | 'last';
  * one sees itself as the last. 'already-done' means a redelivered job: its work is in already.
  */
 export async function completeChunk(
-  trx: Transaction<DB>,
+  trx: Kysely<DB>,
   importId: number,
   stage: ChunkStage,
   chunk: number,
@@ -68,7 +68,7 @@ export async function completeChunk(
 
 /** Whether a chunk's work is in already (a redelivered job then does nothing). */
 export async function chunkDone(
-  trx: Transaction<DB>,
+  trx: Kysely<DB>,
   importId: number,
   stage: ChunkStage,
   chunk: number,

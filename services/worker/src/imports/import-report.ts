@@ -1,0 +1,152 @@
+// The import report the data administrator reads: what was read, accepted, rejected (by reason,
+// with the first examples), duplicated, new / changed / gone since the previous delivery, and —
+// as the later stages finish — matched by method, sent to review, alerts raised.
+import { sql } from 'kysely';
+import type { Database } from '@ew/db';
+
+export interface RejectReasonSummary {
+  reason: string;
+  rows: number;
+  examples: Array<{ rowNo: number; column: string | null; value: string | null; message: string }>;
+}
+
+export interface ImportReport {
+  importId: number;
+  feed: string;
+  period: string;
+  fileName: string;
+  status: string;
+  error: { code: string; message: string } | null;
+  format: string | null;
+  encoding: string | null;
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  rowsDuplicate: number;
+  delta: { previousImportId: number | null; new: number | null; changed: number | null; gone: number | null };
+  rejectsByReason: RejectReasonSummary[];
+  matchedByMethod: Record<string, number>;
+  reviewsOpen: number;
+  signalsByCode: Record<string, number>;
+  alertsRaised: number;
+}
+
+const EXAMPLES_PER_REASON = 5;
+
+export async function importReport(db: Database, importId: number): Promise<ImportReport | null> {
+  const imp = await db.selectFrom('imports').selectAll().where('id', '=', importId).executeTakeFirst();
+  if (!imp) return null;
+
+  const reasons = await db
+    .selectFrom('import_rejects')
+    .select(['reason', sql<number>`count(distinct row_no)::int`.as('rows')])
+    .where('import_id', '=', importId)
+    .groupBy('reason')
+    .orderBy('rows', 'desc')
+    .execute();
+  const examples = await db
+    .selectFrom(
+      db
+        .selectFrom('import_rejects')
+        .select([
+          'reason',
+          'row_no',
+          'column_name',
+          'value_masked',
+          'message',
+          sql<number>`row_number() over (partition by reason order by row_no)`.as('n'),
+        ])
+        .where('import_id', '=', importId)
+        .as('r'),
+    )
+    .selectAll()
+    .where('n', '<=', EXAMPLES_PER_REASON)
+    .orderBy('row_no')
+    .execute();
+
+  const methods = await db
+    .selectFrom('matches')
+    .select(['method', sql<number>`count(*)::int`.as('n')])
+    .where('import_id', '=', importId)
+    .groupBy('method')
+    .execute();
+  const reviews = await db
+    .selectFrom('match_reviews')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('import_id', '=', importId)
+    .where('status', '=', 'OPEN')
+    .executeTakeFirstOrThrow();
+  const signals = await db
+    .selectFrom('signals')
+    .select(['code', sql<number>`count(*)::int`.as('n')])
+    .where('import_id', '=', importId)
+    .groupBy('code')
+    .execute();
+  const alerts = await db
+    .selectFrom('signals')
+    .select(sql<number>`count(distinct alert_id)::int`.as('n'))
+    .where('import_id', '=', importId)
+    .executeTakeFirstOrThrow();
+
+  return {
+    importId: imp.id,
+    feed: imp.feed,
+    period: imp.period,
+    fileName: imp.file_name,
+    status: imp.status,
+    error: imp.error_code ? { code: imp.error_code, message: imp.error_message ?? '' } : null,
+    format: imp.format,
+    encoding: imp.encoding,
+    rowsRead: imp.rows_read,
+    rowsAccepted: imp.rows_accepted,
+    rowsRejected: imp.rows_rejected,
+    rowsDuplicate: imp.rows_duplicate,
+    delta: { previousImportId: imp.previous_import_id, new: imp.rows_new, changed: imp.rows_changed, gone: imp.rows_gone },
+    rejectsByReason: reasons.map((r) => ({
+      reason: r.reason,
+      rows: r.rows,
+      examples: examples
+        .filter((e) => e.reason === r.reason)
+        .map((e) => ({ rowNo: e.row_no, column: e.column_name, value: e.value_masked, message: e.message })),
+    })),
+    matchedByMethod: Object.fromEntries(methods.map((m) => [m.method, m.n])),
+    reviewsOpen: reviews.n,
+    signalsByCode: Object.fromEntries(signals.map((s) => [s.code, s.n])),
+    alertsRaised: alerts.n,
+  };
+}
+
+/** Neutralises a cell that a spreadsheet would run as a formula (domain §8). */
+export function csvSafeCell(value: string | number | null): string {
+  if (value === null) return '';
+  let text = String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** The rejects of an import as CSV for the department (values masked as stored). */
+export async function* rejectsCsv(db: Database, importId: number): AsyncGenerator<string> {
+  yield '\uFEFF' + ['row', 'column', 'reason', 'value', 'message'].join(',') + '\r\n';
+  const pageSize = 10_000;
+  let after: { row: number; field: string } = { row: -1, field: '' };
+  for (;;) {
+    const page = await db
+      .selectFrom('import_rejects')
+      .select(['row_no', 'field', 'column_name', 'reason', 'value_masked', 'message'])
+      .where('import_id', '=', importId)
+      .where(sql<boolean>`(row_no, field) > (${after.row}, ${after.field})`)
+      .orderBy('row_no')
+      .orderBy('field')
+      .limit(pageSize)
+      .execute();
+    if (page.length === 0) return;
+    let lines = '';
+    for (const r of page) {
+      lines += [r.row_no, r.column_name, r.reason, r.value_masked, r.message].map(csvSafeCell).join(',') + '\r\n';
+    }
+    yield lines;
+    const last = page[page.length - 1]!;
+    after = { row: last.row_no, field: last.field };
+    if (page.length < pageSize) return;
+  }
+}

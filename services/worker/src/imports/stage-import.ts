@@ -1,0 +1,184 @@
+// The import job: reads the stored file as a stream, maps and validates every row, and COPYs
+// accepted rows into staged_rows and rejects into import_rejects — all in one transaction, so a
+// crash leaves no half import visible to matching and a rerun starts clean. A bad file is
+// refused whole with the reason, and nothing of it is applied.
+import type pg from 'pg';
+import { copyRows, copyText, kyselyOnClient } from '@ew/db';
+import { IngestError, createRowMapper, openTable, resolveHeaders, type SourceTable } from '@ew/ingest';
+import { recordJob, type JobPayload } from '@ew/queue';
+import type { AppContext } from '../context.ts';
+import { feedMapping } from '../context.ts';
+import type { JobControl } from '../runtime.ts';
+import { chunkRanges, planChunks } from '../pipeline/progress.ts';
+import { findPreviousDelivery, markDelta } from './delivery-delta.ts';
+import { RejectSpool } from './reject-spool.ts';
+import { REJECT_COLUMNS, STAGED_COLUMNS, createStagedLineBuilder, rejectLines } from './stage-rows.ts';
+
+/** Rows per match/evaluate job: big enough for set-based SQL, small enough to share. */
+export const CHUNK_ROWS = 50_000;
+const PROGRESS_EVERY = 50_000;
+
+export async function stageImport(
+  ctx: AppContext,
+  payload: JobPayload<'import'>,
+  job?: JobControl,
+): Promise<void> {
+  const { db } = ctx.database;
+  const imp = await db.selectFrom('imports').selectAll().where('id', '=', payload.importId).executeTakeFirst();
+  if (!imp) {
+    ctx.logger.warn({ importId: payload.importId }, 'import vanished; skipped');
+    return;
+  }
+  if (imp.status !== 'QUEUED' && imp.status !== 'STAGING') {
+    ctx.logger.info({ importId: imp.id, status: imp.status }, 'import already staged; skipped');
+    return;
+  }
+  const mapping = feedMapping(ctx, imp.feed);
+
+  let table: SourceTable;
+  let resolved: ReturnType<typeof resolveHeaders>;
+  try {
+    table = await openTable(imp.stored_path);
+    try {
+      resolved = resolveHeaders(mapping, table.headers, ctx.mappings, {
+        file: imp.file_name,
+        headerRowNo: table.headerRowNo,
+      });
+    } catch (error) {
+      await table.close();
+      throw error;
+    }
+  } catch (error) {
+    if (error instanceof IngestError) return refuse(ctx, imp.id, error);
+    throw error;
+  }
+
+  const client = await ctx.database.pool.connect();
+  const spool = new RejectSpool();
+  try {
+    await client.query('begin');
+    const locked = await client.query<{ status: string }>(`select status from imports where id = $1 for update`, [imp.id]);
+    if (locked.rows[0]?.status !== 'QUEUED' && locked.rows[0]?.status !== 'STAGING') {
+      await client.query('rollback');
+      return;
+    }
+    await client.query(`update imports set status = 'STAGING', started_at = now(), format = $2, encoding = $3 where id = $1`, [
+      imp.id,
+      table.format,
+      table.encoding ?? null,
+    ]);
+
+    const importId = imp.id;
+    const mapRow = createRowMapper(mapping, resolved);
+    const toLine = createStagedLineBuilder(imp.id, mapping);
+    let rowsRead = 0;
+    async function* accepted() {
+      for await (const source of table.rows) {
+        rowsRead++;
+        if (rowsRead % PROGRESS_EVERY === 0) await job?.reportProgress({ rowsRead });
+        const result = mapRow(source);
+        if (result.ok) yield toLine(result.record);
+        else await spool.add(rejectLines(importId, result.rejects));
+      }
+    }
+    const rowsAccepted = await copyRows(client, 'staged_rows', STAGED_COLUMNS, accepted());
+    await copyText(client, 'import_rejects', REJECT_COLUMNS, await spool.contents());
+    await job?.reportProgress({ rowsRead });
+
+    const counts = await finishStaging(client, ctx, imp, rowsRead, rowsAccepted);
+    await client.query('commit');
+    ctx.logger.info({ importId: imp.id, feed: imp.feed, rowsRead, rowsAccepted, ...counts }, 'import staged');
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    if (error instanceof IngestError) return refuse(ctx, imp.id, error);
+    throw error;
+  } finally {
+    client.release();
+    await table.close();
+    await spool.dispose();
+  }
+}
+
+interface StagingCounts {
+  rowsRejected: number;
+  rowsDuplicate: number;
+  rowsNew: number;
+  rowsChanged: number;
+  rowsGone: number;
+  chunks: number;
+}
+
+async function finishStaging(
+  client: pg.PoolClient,
+  ctx: AppContext,
+  imp: { id: number; feed: string; period: string; replaces_import_id: number | null },
+  rowsRead: number,
+  rowsAccepted: number,
+): Promise<StagingCounts> {
+  // identical rows inside the file: the first stands, later ones are counted and not matched
+  const dup = await client.query(
+    `update staged_rows s set duplicate_of = d.first_row
+       from (select row_no, min(row_no) over (partition by row_key, row_hash) as first_row
+               from staged_rows where import_id = $1) d
+      where s.import_id = $1 and s.row_no = d.row_no and d.first_row <> d.row_no`,
+    [imp.id],
+  );
+  const rejected = await client.query<{ n: number }>(
+    `select count(distinct row_no)::int as n from import_rejects where import_id = $1`,
+    [imp.id],
+  );
+  const previous = await findPreviousDelivery(client, imp.id, imp.feed, imp.period, imp.replaces_import_id);
+  const delta = await markDelta(client, imp.id, previous);
+  if (imp.replaces_import_id !== null) {
+    await client.query(`update imports set status = 'REPLACED' where id = $1 and status <> 'REPLACED'`, [
+      imp.replaces_import_id,
+    ]);
+  }
+  const bounds = await client.query<{ lo: number | null; hi: number | null }>(
+    `select min(row_no) as lo, max(row_no) as hi from staged_rows where import_id = $1`,
+    [imp.id],
+  );
+  const { lo, hi } = bounds.rows[0]!;
+  const ranges = lo === null || hi === null ? [] : chunkRanges(lo, hi, CHUNK_ROWS);
+  await client.query(
+    `update imports
+        set status = $2, staged_at = now(), rows_read = $3, rows_accepted = $4, rows_rejected = $5,
+            rows_duplicate = $6, rows_new = $7, rows_changed = $8, rows_gone = $9,
+            previous_import_id = $10, finished_at = case when $2 = 'EVALUATED' then now() end
+      where id = $1`,
+    [
+      imp.id,
+      ranges.length === 0 ? 'EVALUATED' : 'STAGED',
+      rowsRead,
+      rowsAccepted,
+      rejected.rows[0]!.n,
+      dup.rowCount ?? 0,
+      delta.rowsNew,
+      delta.rowsChanged,
+      delta.rowsGone,
+      previous,
+    ],
+  );
+  // the match jobs for every chunk, committed with the rows they will read
+  const trx = kyselyOnClient(client);
+  await planChunks(trx, imp.id, 'match', ranges);
+  for (const r of ranges) await recordJob(trx, 'match', { importId: imp.id, ...r });
+  return {
+    rowsRejected: rejected.rows[0]!.n,
+    rowsDuplicate: dup.rowCount ?? 0,
+    rowsNew: delta.rowsNew,
+    rowsChanged: delta.rowsChanged,
+    rowsGone: delta.rowsGone,
+    chunks: ranges.length,
+  };
+}
+
+async function refuse(ctx: AppContext, importId: number, error: IngestError): Promise<void> {
+  await ctx.database.db
+    .updateTable('imports')
+    .set({ status: 'REFUSED', error_code: error.code, error_message: error.message, finished_at: new Date() })
+    .where('id', '=', importId)
+    .where('status', 'in', ['QUEUED', 'STAGING'])
+    .execute();
+  ctx.logger.warn({ importId, code: error.code }, 'import refused');
+}

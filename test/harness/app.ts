@@ -1,0 +1,39 @@
+// An AppContext on a fresh test database, with its own file store, for integration tests.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, loadEnv } from '@ew/config';
+import { createAppContext, type AppContext } from '../../services/worker/src/context.ts';
+import { createTestDatabase, testQueuePrefix, testRedisUrl, type TestDatabase } from './db.ts';
+
+export interface TestApp {
+  ctx: AppContext;
+  tdb: TestDatabase;
+  /** A scratch directory for the test's own files. */
+  dir: string;
+  redisUrl: string;
+  queuePrefix: string;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(): Promise<TestApp> {
+  const tdb = await createTestDatabase();
+  const dir = await mkdtemp(join(tmpdir(), 'ew-test-'));
+  const env = loadEnv({ ...process.env, DATABASE_URL: tdb.url, FILE_STORE_DIR: join(dir, 'store'), LOG_LEVEL: 'silent' });
+  const ctx = await createAppContext(env, {
+    name: 'test',
+    database: tdb,
+    logger: createLogger('test', process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent'),
+  });
+  return {
+    ctx,
+    tdb,
+    dir,
+    redisUrl: testRedisUrl(),
+    queuePrefix: testQueuePrefix(),
+    close: async () => {
+      await tdb.drop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
