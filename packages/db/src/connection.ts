@@ -47,3 +47,26 @@ export function kyselyOnClient(client: pg.PoolClient): Database {
   };
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
+
+/** Creates the database named in `url` if it does not exist (a fresh machine's first run). */
+export async function ensureDatabase(url: string): Promise<boolean> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (!name) return false;
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (rowCount) return false;
+    await client.query(`create database "${name.replace(/"/g, '""')}"`);
+    return true;
+  } catch (error) {
+    // another process created it meanwhile
+    if ((error as { code?: string }).code === '42P04') return false;
+    throw error;
+  } finally {
+    await client.end();
+  }
+}

@@ -14,7 +14,7 @@ export type Handler<Q extends QueueName> = (
   ctx: AppContext,
   payload: JobPayload<Q>,
   job: JobControl,
-) => Promise<void>;
+) => Promise<unknown>;
 /** One handler per queue of the catalogue: a missing one fails typecheck. */
 export type Handlers = { [Q in QueueName]: Handler<Q> };
 

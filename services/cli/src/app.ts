@@ -1,0 +1,62 @@
+// The CLI's wiring: env, database (created and migrated on a fresh machine), app context, and —
+// when the command needs the pipeline — a queue runtime, in-process when no worker is running.
+import { Queue } from 'bullmq';
+import { exitOnEnvError, loadEnv, type Env } from '@ew/config';
+import { ensureDatabase, migrateToLatest, openDatabase } from '@ew/db';
+import { createRedis, QUEUE_NAMES } from '@ew/queue';
+import { createAppContext, type AppContext } from '@ew/worker/context';
+import { handlers } from '@ew/worker/handlers';
+import { startRuntime, type Runtime } from '@ew/worker/runtime';
+
+export interface CliApp {
+  env: Env;
+  ctx: AppContext;
+}
+
+export async function withApp<T>(fn: (app: CliApp) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
+  const env = exitOnEnvError(() => loadEnv());
+  if (options.migrate !== false) {
+    await ensureDatabase(env.DATABASE_URL);
+    const database = openDatabase(env.DATABASE_URL, { max: 1, applicationName: 'ew-cli-migrate' });
+    try {
+      await migrateToLatest(database.db);
+    } finally {
+      await database.close();
+    }
+  }
+  const ctx = await createAppContext(env, { name: 'cli' });
+  try {
+    return await fn({ env, ctx });
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** Whether a worker process consumes the given queue right now. */
+async function workersRunning(env: Env, queue: string): Promise<boolean> {
+  const connection = createRedis(env.REDIS_URL, 'producer');
+  const q = new Queue(queue, { connection, prefix: env.QUEUE_PREFIX });
+  try {
+    return (await q.getWorkersCount()) > 0;
+  } finally {
+    await q.close();
+    connection.disconnect();
+  }
+}
+
+/**
+ * A runtime that relays the outbox, and also consumes every queue in this process when asked to
+ * (`inline`) or when no worker is running (`auto`), so a lone CLI can finish an import.
+ */
+export async function startCliRuntime(app: CliApp, mode: 'inline' | 'auto' | 'enqueue-only'): Promise<{ runtime: Runtime; inline: boolean }> {
+  const inline = mode === 'inline' || (mode === 'auto' && !(await workersRunning(app.env, 'import')));
+  const runtime = startRuntime(app.ctx, {
+    redisUrl: app.env.REDIS_URL,
+    prefix: app.env.QUEUE_PREFIX,
+    consume: inline ? QUEUE_NAMES : [],
+    handlers,
+    concurrency: 1,
+    relayIntervalMs: 500,
+  });
+  return { runtime, inline };
+}

@@ -1,0 +1,168 @@
+// `import --feed F --period P FILE`: stores the file, queues the import, and waits for it to go
+// through the pipeline with a progress line (rows/s), then prints the import report.
+import { Command } from 'commander';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { importReport, rejectsCsv, type ImportReport } from '@ew/worker/imports/import-report';
+import { requestImport, ImportRequestError } from '@ew/worker/imports/request-import';
+import type { Runtime } from '@ew/worker/runtime';
+import { startCliRuntime, withApp, type CliApp } from '../app.ts';
+import { num, table } from '../format.ts';
+
+const TERMINAL = new Set(['EVALUATED', 'REFUSED', 'FAILED', 'REPLACED']);
+
+export function importCommand(): Command {
+  return new Command('import')
+    .description('load a departmental feed file (CSV or XLSX, any common Chinese encoding)')
+    .requiredOption('--feed <feed>', 'education | hr | housing | medical | rural (a mapping in FEEDS_DIR)')
+    .requiredOption('--period <period>', 'as-of date of the extract: YYYY-MM-DD, or YYYY-MM for the month end')
+    .option('--replace', 'replace the live delivery of this feed and period with this corrected file')
+    .option('--no-wait', 'queue the import and return')
+    .option('--inline', 'run the pipeline in this process even if workers are running')
+    .option('--json', 'print the final report as JSON')
+    .argument('<file>')
+    .action(async (file: string, opts: { feed: string; period: string; replace?: boolean; wait: boolean; inline?: boolean; json?: boolean }) => {
+      await withApp(async (app) => {
+        const report = await importAndWait(app, { feed: opts.feed, period: opts.period, file, replace: opts.replace === true }, {
+          wait: opts.wait,
+          mode: opts.inline ? 'inline' : 'auto',
+          quiet: opts.json === true,
+        });
+        if (report && opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+        else if (report) process.stdout.write(formatReport(report) + '\n');
+        if (report && (report.status === 'REFUSED' || report.status === 'FAILED')) process.exitCode = 2;
+      });
+    });
+}
+
+export async function importAndWait(
+  app: CliApp,
+  request: { feed: string; period: string; file: string; replace: boolean },
+  options: { wait: boolean; mode: 'inline' | 'auto'; quiet: boolean; runtime?: Runtime },
+): Promise<ImportReport | null> {
+  let result;
+  try {
+    result = await requestImport(app.ctx, { ...request, requestedBy: `cli:${process.env.USER ?? 'unknown'}` });
+  } catch (error) {
+    if (error instanceof ImportRequestError) {
+      process.stderr.write(`import refused (${error.code}): ${error.message}\n`);
+      process.exitCode = 2;
+      return null;
+    }
+    throw error;
+  }
+  const log = (s: string) => options.quiet || process.stderr.write(s);
+  if (result.outcome === 'ALREADY_IMPORTED') {
+    log(`${request.file}: these exact bytes were already delivered for ${request.feed} ${request.period} (import ${result.importId}, ${result.status}); nothing new.\n`);
+    return importReport(app.ctx.database.db, result.importId);
+  }
+  log(`import ${result.importId} queued (${request.feed}, period ${request.period})${result.replacesImportId ? `, replacing import ${result.replacesImportId}` : ''}\n`);
+  const own = options.runtime ? null : await startCliRuntime(app, options.wait ? options.mode : 'enqueue-only');
+  const runtime = options.runtime ?? own!.runtime;
+  try {
+    await runtime.relay();
+    if (!options.wait) return null;
+    if (own && !own.inline) log('workers are running: waiting for them (use --inline to run here)\n');
+    await waitForImport(app, runtime, result.importId, log);
+  } finally {
+    await own?.runtime.close();
+  }
+  return importReport(app.ctx.database.db, result.importId);
+}
+
+async function waitForImport(app: CliApp, runtime: Runtime, importId: number, log: (s: string) => unknown): Promise<void> {
+  const started = Date.now();
+  const tty = process.stderr.isTTY;
+  let lastLine = '';
+  for (;;) {
+    const imp = await app.ctx.database.db.selectFrom('imports').select(['status', 'rows_read']).where('id', '=', importId).executeTakeFirstOrThrow();
+    const chunks = await app.ctx.database.db
+      .selectFrom('import_chunks')
+      .select(['stage', (eb) => eb.fn.countAll<number>().as('total'), (eb) => eb.fn.count<number>('done_at').as('done')])
+      .where('import_id', '=', importId)
+      .groupBy('stage')
+      .execute();
+    let rowsRead = imp.rows_read;
+    if (imp.status === 'QUEUED' || imp.status === 'STAGING') {
+      const job = await runtime.queues.import.getJob(`import-${importId}`);
+      const progress = job?.progress as { rowsRead?: number } | undefined;
+      rowsRead = progress?.rowsRead ?? 0;
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const stage = (s: string) => {
+      const c = chunks.find((x) => x.stage === s);
+      return c ? `${s} ${c.done}/${c.total}` : `${s} -`;
+    };
+    const line = `  ${imp.status.padEnd(9)} rows ${num(rowsRead)} (${num(Math.round(rowsRead / Math.max(seconds, 0.001)))} rows/s)  ${stage('match')}  ${stage('evaluate')}  ${seconds.toFixed(1)}s`;
+    if (tty) log(`\r${line}`);
+    else if (line.split('  ')[1] !== lastLine.split('  ')[1]) log(line + '\n');
+    lastLine = line;
+    if (TERMINAL.has(imp.status)) {
+      if (tty) log('\n');
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+export function formatReport(r: ImportReport): string {
+  const lines = [
+    `Import ${r.importId}: ${r.feed}, period ${r.period}, file ${r.fileName} (${r.format ?? '?'}${r.encoding ? `, ${r.encoding}` : ''}) — ${r.status}`,
+  ];
+  if (r.error) lines.push(`  refused: ${r.error.message}`);
+  lines.push(
+    `  rows read ${num(r.rowsRead)}, accepted ${num(r.rowsAccepted)}, rejected ${num(r.rowsRejected)}, duplicates ${num(r.rowsDuplicate)}`,
+    `  since the previous delivery${r.delta.previousImportId ? ` (import ${r.delta.previousImportId})` : ' (none)'}: new ${num(r.delta.new)}, changed ${num(r.delta.changed)}, gone ${num(r.delta.gone)}`,
+  );
+  if (r.rejectsByReason.length > 0) {
+    lines.push('  rejects by reason:');
+    for (const reason of r.rejectsByReason) {
+      const ex = reason.examples[0];
+      lines.push(`    ${reason.reason.padEnd(22)} ${num(reason.rows).padStart(8)}   e.g. row ${ex?.rowNo}: ${ex?.message ?? ''}`);
+    }
+  }
+  const methods = Object.entries(r.matchedByMethod);
+  if (methods.length > 0) {
+    lines.push('  matching:', table(['method', 'rows'], methods.map(([m, n]) => [m, n])).replace(/^/gm, '    '));
+    lines.push(`  open reviews: ${num(r.reviewsOpen)}`);
+  }
+  const signals = Object.entries(r.signalsByCode);
+  if (signals.length > 0) {
+    lines.push('  signals:', table(['code', 'signals'], signals.map(([c, n]) => [c, n])).replace(/^/gm, '    '));
+    lines.push(`  alerts raised or updated: ${num(r.alertsRaised)}`);
+  }
+  return lines.join('\n');
+}
+
+export function importReportCommand(): Command {
+  return new Command('report')
+    .description('print an import report; optionally export its rejects as CSV for the department')
+    .argument('<importId>')
+    .option('--json', 'as JSON')
+    .option('--rejects-csv <path>', 'write the rejected rows (masked) as CSV')
+    .action(async (importId: string, opts: { json?: boolean; rejectsCsv?: string }) => {
+      await withApp(async (app) => {
+        const report = await importReport(app.ctx.database.db, Number(importId));
+        if (!report) {
+          process.stderr.write(`no import ${importId}\n`);
+          process.exitCode = 2;
+          return;
+        }
+        process.stdout.write((opts.json ? JSON.stringify(report, null, 2) : formatReport(report)) + '\n');
+        if (opts.rejectsCsv) {
+          const out = createWriteStream(opts.rejectsCsv);
+          for await (const part of rejectsCsv(app.ctx.database.db, report.importId)) {
+            if (!out.write(part)) await once(out, 'drain');
+          }
+          out.end();
+          await once(out, 'finish');
+          await app.ctx.database.db
+            .insertInto('audit_log')
+            .values({ actor: `cli:${process.env.USER ?? 'unknown'}`, action: 'REJECTS_EXPORTED', subject_type: 'import', subject_id: importId, detail: '{}' })
+            .execute();
+          process.stderr.write(`rejects written to ${opts.rejectsCsv}\n`);
+        }
+      });
+    });
+}
+

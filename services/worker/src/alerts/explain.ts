@@ -1,0 +1,174 @@
+// Explainable alerts (domain §3, §4): an alert with its signals, each with its rule code, the
+// values and thresholds the rule used, and where it came from — the feed file, row and match
+// method (and score), or the register event (snapshot, standard change). Identities are masked
+// (ID number: first 6 + last 4; name: surname only), as everywhere outside the register itself.
+import type { Kysely } from 'kysely';
+import { maskIdNumber, maskName } from '@ew/core';
+import type { DB, Severity } from '@ew/db';
+import { RULE_CATALOGUE } from '../rules/registry.ts';
+import type { RuleCode } from '../rules/rule.ts';
+
+export type SignalSource =
+  | {
+      kind: 'feed';
+      feed: string;
+      importId: number | null;
+      fileName: string | null;
+      period: string;
+      rowNo: number | null;
+      matchMethod: string | null;
+      matchScore: number | null;
+    }
+  | { kind: 'register'; trigger: string | null; detail: Record<string, unknown> };
+
+export interface ExplainedSignal {
+  id: number;
+  code: string;
+  /** When the rule fires, in the words of domain §4. */
+  rule: string | null;
+  severity: Severity;
+  sourcePeriod: string;
+  person: { idNumber: string; name: string } | null;
+  values: Record<string, unknown>;
+  thresholds: Record<string, unknown>;
+  /** Register rules: the household's state before the change that raised it. */
+  before: Record<string, unknown> | null;
+  source: SignalSource;
+  createdAt: Date;
+}
+
+export interface ExplainedAlert {
+  id: number;
+  householdId: number;
+  householdNo: string;
+  town: string;
+  severity: Severity;
+  status: 'OPEN' | 'CLOSED' | 'SUPPRESSED';
+  /** Base severity, compound codes, prior refusal (see alerts/severity.ts). */
+  severityBasis: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+  task: { id: number; status: string; severity: Severity; dueAt: Date; outcome: string | null } | null;
+  signals: ExplainedSignal[];
+}
+
+function record(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+function numberOrNull(v: unknown): number | null {
+  return typeof v === 'number'
+    ? v
+    : typeof v === 'string' && v !== '' && Number.isFinite(Number(v))
+      ? Number(v)
+      : null;
+}
+
+export async function explainAlert(db: Kysely<DB>, alertId: number): Promise<ExplainedAlert | null> {
+  const alert = await db
+    .selectFrom('alerts')
+    .innerJoin('households', 'households.id', 'alerts.household_id')
+    .innerJoin('towns', 'towns.id', 'households.town_id')
+    .leftJoin('tasks', 'tasks.id', 'alerts.task_id')
+    .select([
+      'alerts.id',
+      'alerts.household_id',
+      'households.household_no',
+      'towns.name as town',
+      'alerts.severity',
+      'alerts.status',
+      'alerts.severity_basis',
+      'alerts.created_at',
+      'alerts.updated_at',
+      'tasks.id as task_id',
+      'tasks.status as task_status',
+      'tasks.severity as task_severity',
+      'tasks.due_at as task_due_at',
+      'tasks.outcome as task_outcome',
+    ])
+    .where('alerts.id', '=', alertId)
+    .executeTakeFirst();
+  if (alert === undefined) return null;
+
+  const signals = await db
+    .selectFrom('signals')
+    .leftJoin('persons', 'persons.id', 'signals.person_id')
+    .leftJoin('imports', 'imports.id', 'signals.import_id')
+    .select([
+      'signals.id',
+      'signals.code',
+      'signals.feed',
+      'signals.severity',
+      'signals.source_period',
+      'signals.import_id',
+      'signals.row_no',
+      'signals.evidence',
+      'signals.created_at',
+      'persons.id_number',
+      'persons.name',
+      'imports.file_name',
+    ])
+    .where('signals.alert_id', '=', alertId)
+    .orderBy('signals.source_period')
+    .orderBy('signals.id')
+    .execute();
+
+  return {
+    id: alert.id,
+    householdId: alert.household_id,
+    householdNo: alert.household_no,
+    town: alert.town,
+    severity: alert.severity,
+    status: alert.status,
+    severityBasis: record(alert.severity_basis),
+    createdAt: alert.created_at,
+    updatedAt: alert.updated_at,
+    task:
+      alert.task_id === null ||
+      alert.task_status === null ||
+      alert.task_severity === null ||
+      alert.task_due_at === null
+        ? null
+        : {
+            id: alert.task_id,
+            status: alert.task_status,
+            severity: alert.task_severity,
+            dueAt: alert.task_due_at,
+            outcome: alert.task_outcome,
+          },
+    signals: signals.map((s): ExplainedSignal => {
+      const evidence = record(s.evidence);
+      const source = record(evidence.source);
+      return {
+        id: s.id,
+        code: s.code,
+        rule: RULE_CATALOGUE.get(s.code as RuleCode)?.when ?? null,
+        severity: s.severity,
+        sourcePeriod: s.source_period,
+        person:
+          s.id_number === null ? null : { idNumber: maskIdNumber(s.id_number), name: maskName(s.name ?? '') },
+        values: record(evidence.values),
+        thresholds: record(evidence.thresholds),
+        before: evidence.before === undefined || evidence.before === null ? null : record(evidence.before),
+        source:
+          s.feed === 'register'
+            ? {
+                kind: 'register',
+                trigger: typeof source.trigger === 'string' ? source.trigger : null,
+                detail: source,
+              }
+            : {
+                kind: 'feed',
+                feed: s.feed,
+                importId: s.import_id,
+                fileName: s.file_name,
+                period: s.source_period,
+                rowNo: s.row_no,
+                matchMethod: typeof source.matchMethod === 'string' ? source.matchMethod : null,
+                matchScore: numberOrNull(source.matchScore),
+              },
+        createdAt: s.created_at,
+      };
+    }),
+  };
+}

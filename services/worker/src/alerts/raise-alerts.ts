@@ -1,0 +1,523 @@
+// Signals → household alerts → investigation tasks (domain §4 "No noise", §5).
+//
+// For the unattached signals a filter selects, grouped by household:
+//   - an OPEN alert exists: the signals attach to it, its severity is recomputed (never lowered)
+//     and its open task takes the new severity when higher (its due date then moves to created +
+//     the new deadline, if earlier), with a task_events row naming the new signals;
+//   - an open task exists without an open alert (its alert was closed by hand): a new OPEN alert
+//     joins that task the same way — never a second task;
+//   - otherwise, if every code of the group was on an alert of this household whose task closed
+//     within suppressionDays, and the new severity is not higher than that alert's, the signals go
+//     to a SUPPRESSED alert (no task); if not, an OPEN alert and a NEW task for the household's
+//     town are created (due now + taskDeadlineDays[severity]) with a task_events row (null → NEW,
+//     actor 'system').
+// Severity: see severity.ts. Every signal ends attached to an alert, so a second run finds
+// nothing to do (idempotent). Runs under one transaction-scoped advisory lock, so concurrent
+// raises (imports, register, standard changes) never race for the same household.
+import { sql, type Transaction } from 'kysely';
+import { thresholdsAt, type DeploymentConfig } from '@ew/config';
+import type { DB, Severity } from '@ew/db';
+import type { AppContext } from '../context.ts';
+import { alertSeverity, severityRank, type SeverityBasis } from './severity.ts';
+
+/** Which unattached signals to raise. */
+export type SignalFilter =
+  { importId: number; rowFrom?: number; rowTo?: number } | { signalIds: readonly number[] } | { all: true };
+
+export interface RaiseOptions {
+  /** The date whose thresholds apply (window, suppression, deadlines); default today (UTC). */
+  asOf?: string;
+}
+
+export interface RaiseResult {
+  signals: number;
+  households: number;
+  /** New OPEN alerts: with a new task, or joining a household's open task. */
+  alertsOpened: number;
+  /** Existing open alerts that got new signals. */
+  alertsUpdated: number;
+  alertsSuppressed: number;
+  tasksOpened: number;
+}
+
+const ADVISORY_LOCK_KEY = 730_150_001;
+
+export const EMPTY_RAISE: RaiseResult = Object.freeze({
+  signals: 0,
+  households: 0,
+  alertsOpened: 0,
+  alertsUpdated: 0,
+  alertsSuppressed: 0,
+  tasksOpened: 0,
+});
+
+interface Group {
+  householdId: number;
+  signalIds: number[];
+  codes: string[];
+  severities: Severity[];
+  maxPeriod: string;
+}
+
+interface HouseholdState {
+  householdId: number;
+  townId: number;
+  refusedBefore: boolean;
+  refusedOn: string | null;
+  alertId: number | null;
+  alertSeverity: Severity | null;
+  alertSignalSeverities: Severity[];
+  alertMaxPeriod: string | null;
+  openTaskId: number | null;
+  openTaskStatus: string | null;
+}
+
+type Decision =
+  | { kind: 'attach'; group: Group; state: HouseholdState; basis: SeverityBasis }
+  | { kind: 'join-task'; group: Group; state: HouseholdState; basis: SeverityBasis }
+  | { kind: 'open'; group: Group; state: HouseholdState; basis: SeverityBasis }
+  | { kind: 'suppress'; group: Group; state: HouseholdState; basis: SeverityBasis; suppressedBy: number[] };
+
+const ids = (v: unknown): number[] => (Array.isArray(v) ? v.map(Number) : []);
+
+function filterSql(filter: SignalFilter) {
+  if ('importId' in filter) {
+    const range =
+      filter.rowFrom === undefined || filter.rowTo === undefined
+        ? sql``
+        : sql`and s.row_no >= ${filter.rowFrom}::int and s.row_no < ${filter.rowTo}::int`;
+    return sql`s.import_id = ${filter.importId}::bigint ${range}`;
+  }
+  if ('signalIds' in filter) return sql`s.id = any(${[...filter.signalIds]}::bigint[])`;
+  return sql`true`;
+}
+
+async function pendingGroups(trx: Transaction<DB>, filter: SignalFilter): Promise<Group[]> {
+  const { rows } = await sql<{
+    household_id: number;
+    signal_ids: unknown;
+    codes: string[];
+    severities: Severity[];
+    max_period: string;
+  }>`
+    select s.household_id, array_agg(s.id order by s.id)::text[] as signal_ids,
+           array_agg(distinct s.code) as codes, array_agg(s.severity) as severities,
+           max(s.source_period) as max_period
+      from signals s
+     where s.alert_id is null and ${filterSql(filter)}
+     group by s.household_id
+     order by s.household_id`.execute(trx);
+  return rows.map((r) => ({
+    householdId: Number(r.household_id),
+    signalIds: ids(r.signal_ids),
+    codes: r.codes,
+    severities: r.severities,
+    maxPeriod: r.max_period,
+  }));
+}
+
+/** An OPEN alert whose task was closed is over: close it, so the household's next signal is judged afresh. */
+async function closeFinishedAlerts(trx: Transaction<DB>, households: number[]): Promise<void> {
+  await sql`
+    update alerts a set status = 'CLOSED', updated_at = now()
+      from tasks t
+     where t.id = a.task_id and t.status = 'CLOSED' and a.status = 'OPEN'
+       and a.household_id = any(${households}::bigint[])`.execute(trx);
+}
+
+async function householdStates(
+  trx: Transaction<DB>,
+  households: number[],
+): Promise<Map<number, HouseholdState>> {
+  const { rows } = await sql<{
+    id: number;
+    town_id: number;
+    refused_before: boolean;
+    refused_on: string | null;
+    alert_id: number | null;
+    alert_severity: Severity | null;
+    alert_signal_severities: Severity[] | null;
+    alert_max_period: string | null;
+    open_task_id: number | null;
+    open_task_status: string | null;
+  }>`
+    select h.id, h.town_id, h.refused_before, h.refused_on,
+           a.id as alert_id, a.severity as alert_severity,
+           (select array_agg(distinct x.severity) from signals x where x.alert_id = a.id) as alert_signal_severities,
+           (select max(x.source_period) from signals x where x.alert_id = a.id) as alert_max_period,
+           coalesce(alert_task.id, ot.id) as open_task_id, coalesce(alert_task.status, ot.status) as open_task_status
+      from unnest(${households}::bigint[]) u(id)
+      join households h on h.id = u.id
+      left join alerts a on a.household_id = h.id and a.status = 'OPEN'
+      left join tasks alert_task on alert_task.id = a.task_id and alert_task.status <> 'CLOSED'
+      left join tasks ot on ot.household_id = h.id and ot.status <> 'CLOSED'`.execute(trx);
+  return new Map(
+    rows.map((r) => [
+      Number(r.id),
+      {
+        householdId: Number(r.id),
+        townId: r.town_id,
+        refusedBefore: r.refused_before,
+        refusedOn: r.refused_on,
+        alertId: r.alert_id === null ? null : Number(r.alert_id),
+        alertSeverity: r.alert_severity,
+        alertSignalSeverities: r.alert_signal_severities ?? [],
+        alertMaxPeriod: r.alert_max_period,
+        openTaskId: r.open_task_id === null ? null : Number(r.open_task_id),
+        openTaskStatus: r.open_task_status,
+      },
+    ]),
+  );
+}
+
+/**
+ * Distinct codes of each household's signals (any alert, any status) with source_period in
+ * [ref − windowDays, ref], where ref is the latest source period of the alert being judged.
+ */
+async function codesInWindow(
+  trx: Transaction<DB>,
+  refs: { householdId: number; ref: string }[],
+  windowDays: number,
+): Promise<Map<number, string[]>> {
+  if (refs.length === 0) return new Map();
+  const { rows } = await sql<{ household_id: number; codes: string[] }>`
+    select u.household_id, array_agg(distinct s.code) as codes
+      from unnest(${refs.map((r) => r.householdId)}::bigint[], ${refs.map((r) => r.ref)}::date[]) u(household_id, ref)
+      join signals s on s.household_id = u.household_id
+                    and s.source_period between u.ref - ${windowDays}::int and u.ref
+     group by u.household_id`.execute(trx);
+  return new Map(rows.map((r) => [Number(r.household_id), r.codes]));
+}
+
+/** Per household and code: the highest severity of an alert whose task closed within `days`. */
+async function recentlyClosed(
+  trx: Transaction<DB>,
+  households: number[],
+  days: number,
+): Promise<Map<number, Map<string, { severity: Severity; alertIds: number[] }>>> {
+  const out = new Map<number, Map<string, { severity: Severity; alertIds: number[] }>>();
+  if (households.length === 0) return out;
+  const { rows } = await sql<{ household_id: number; code: string; severity: Severity; alert_ids: unknown }>`
+    select a.household_id, s.code,
+           (array['low', 'medium', 'high'])[max(case a.severity when 'low' then 1 when 'medium' then 2 else 3 end)] as severity,
+           array_agg(distinct a.id)::text[] as alert_ids
+      from alerts a
+      join tasks t on t.id = a.task_id
+      join signals s on s.alert_id = a.id
+     where a.household_id = any(${households}::bigint[])
+       and t.status = 'CLOSED' and t.closed_at >= now() - make_interval(days => ${days}::int)
+     group by a.household_id, s.code`.execute(trx);
+  for (const r of rows) {
+    const hh = Number(r.household_id);
+    const byCode = out.get(hh) ?? new Map<string, { severity: Severity; alertIds: number[] }>();
+    byCode.set(r.code, { severity: r.severity, alertIds: ids(r.alert_ids) });
+    out.set(hh, byCode);
+  }
+  return out;
+}
+
+function laterDate(a: string, b: string | null): string {
+  return b !== null && b > a ? b : a;
+}
+
+function noteFor(codes: readonly string[], severity: Severity, what: string): string {
+  return `${what}: ${[...codes].sort().join(', ')} (severity ${severity})`;
+}
+
+async function decide(
+  trx: Transaction<DB>,
+  config: DeploymentConfig,
+  groups: Group[],
+  asOf: string,
+): Promise<Decision[]> {
+  const t = thresholdsAt(config, asOf).values;
+  const households = groups.map((g) => g.householdId);
+  await closeFinishedAlerts(trx, households);
+  const states = await householdStates(trx, households);
+  const windowCodes = await codesInWindow(
+    trx,
+    groups.map((g) => ({
+      householdId: g.householdId,
+      ref: laterDate(g.maxPeriod, states.get(g.householdId)?.alertMaxPeriod ?? null),
+    })),
+    t.compoundWindowDays,
+  );
+  const fresh = groups.filter((g) => {
+    const s = states.get(g.householdId);
+    return s !== undefined && s.alertId === null && s.openTaskId === null;
+  });
+  const closed = await recentlyClosed(
+    trx,
+    fresh.map((g) => g.householdId),
+    t.suppressionDays,
+  );
+
+  const decisions: Decision[] = [];
+  for (const group of groups) {
+    const state = states.get(group.householdId);
+    if (state === undefined) continue; // household gone (cannot happen: signals reference it)
+    const basis = alertSeverity({
+      signalSeverities: [...group.severities, ...state.alertSignalSeverities],
+      codesInWindow: windowCodes.get(group.householdId) ?? group.codes,
+      refusedBefore: state.refusedBefore,
+      refusedOn: state.refusedOn,
+      compoundWindowDays: t.compoundWindowDays,
+      compoundMinCodes: t.compoundMinCodes,
+      current: state.alertSeverity,
+    });
+    if (state.alertId !== null) {
+      decisions.push({ kind: 'attach', group, state, basis });
+    } else if (state.openTaskId !== null) {
+      decisions.push({ kind: 'join-task', group, state, basis });
+    } else {
+      const byCode = closed.get(group.householdId);
+      const suppressing = group.codes.map((code) => {
+        const c = byCode?.get(code);
+        return c !== undefined && severityRank(basis.final) <= severityRank(c.severity) ? c : undefined;
+      });
+      if (suppressing.every((c) => c !== undefined)) {
+        const by = [...new Set(suppressing.flatMap((c) => c?.alertIds ?? []))].sort((a, b) => a - b);
+        decisions.push({ kind: 'suppress', group, state, basis, suppressedBy: by });
+      } else {
+        decisions.push({ kind: 'open', group, state, basis });
+      }
+    }
+  }
+  return decisions;
+}
+
+async function insertAlerts(
+  trx: Transaction<DB>,
+  rows: {
+    householdId: number;
+    taskId: number | null;
+    status: 'OPEN' | 'SUPPRESSED';
+    basis: object;
+    severity: Severity;
+  }[],
+): Promise<Map<number, number>> {
+  if (rows.length === 0) return new Map();
+  const { rows: inserted } = await sql<{ id: number; household_id: number }>`
+    insert into alerts (household_id, task_id, severity, status, severity_basis)
+    select u.household_id, u.task_id, u.severity, u.status, u.basis::jsonb
+      from unnest(${rows.map((r) => r.householdId)}::bigint[], ${rows.map((r) => r.taskId)}::bigint[],
+                  ${rows.map((r) => r.severity)}::text[], ${rows.map((r) => r.status)}::text[],
+                  ${rows.map((r) => JSON.stringify(r.basis))}::text[]) u(household_id, task_id, severity, status, basis)
+    returning id, household_id`.execute(trx);
+  return new Map(inserted.map((r) => [Number(r.household_id), Number(r.id)]));
+}
+
+async function insertTasks(
+  trx: Transaction<DB>,
+  rows: { householdId: number; townId: number; severity: Severity; deadlineDays: number }[],
+): Promise<Map<number, number>> {
+  if (rows.length === 0) return new Map();
+  const { rows: inserted } = await sql<{ id: number; household_id: number }>`
+    insert into tasks (household_id, town_id, status, severity, due_at)
+    select u.household_id, u.town_id, 'NEW', u.severity, now() + make_interval(days => u.days)
+      from unnest(${rows.map((r) => r.householdId)}::bigint[], ${rows.map((r) => r.townId)}::int[],
+                  ${rows.map((r) => r.severity)}::text[], ${rows.map((r) => r.deadlineDays)}::int[])
+           u(household_id, town_id, severity, days)
+    returning id, household_id`.execute(trx);
+  return new Map(inserted.map((r) => [Number(r.household_id), Number(r.id)]));
+}
+
+async function insertTaskEvents(
+  trx: Transaction<DB>,
+  rows: { taskId: number; from: string | null; to: string; note: string; detail: object }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    insert into task_events (task_id, from_status, to_status, actor, note, detail)
+    select u.task_id, u.from_status, u.to_status, 'system', u.note, u.detail::jsonb
+      from unnest(${rows.map((r) => r.taskId)}::bigint[], ${rows.map((r) => r.from)}::text[],
+                  ${rows.map((r) => r.to)}::text[], ${rows.map((r) => r.note)}::text[],
+                  ${rows.map((r) => JSON.stringify(r.detail))}::text[]) u(task_id, from_status, to_status, note, detail)`.execute(
+    trx,
+  );
+}
+
+/**
+ * An open task takes a higher severity (never a lower one), and its due date moves to
+ * created + deadline(new severity) when that is earlier.
+ */
+async function updateOpenTasks(
+  trx: Transaction<DB>,
+  rows: { taskId: number; severity: Severity; deadlineDays: number }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    update tasks t
+       set severity = u.severity,
+           due_at = least(t.due_at, t.created_at + make_interval(days => u.days))
+      from unnest(${rows.map((r) => r.taskId)}::bigint[], ${rows.map((r) => r.severity)}::text[],
+                  ${rows.map((r) => severityRank(r.severity) + 1)}::int[], ${rows.map((r) => r.deadlineDays)}::int[])
+           u(task_id, severity, rank, days)
+     where t.id = u.task_id
+       and u.rank > (case t.severity when 'low' then 1 when 'medium' then 2 else 3 end)`.execute(trx);
+}
+
+async function updateAlerts(
+  trx: Transaction<DB>,
+  rows: { alertId: number; severity: Severity; basis: object }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    update alerts a set severity = u.severity, severity_basis = u.basis::jsonb, updated_at = now()
+      from unnest(${rows.map((r) => r.alertId)}::bigint[], ${rows.map((r) => r.severity)}::text[],
+                  ${rows.map((r) => JSON.stringify(r.basis))}::text[]) u(alert_id, severity, basis)
+     where a.id = u.alert_id`.execute(trx);
+}
+
+async function attachSignals(
+  trx: Transaction<DB>,
+  pairs: { signalId: number; alertId: number }[],
+): Promise<void> {
+  if (pairs.length === 0) return;
+  await sql`
+    update signals s set alert_id = u.alert_id
+      from unnest(${pairs.map((p) => p.signalId)}::bigint[], ${pairs.map((p) => p.alertId)}::bigint[]) u(signal_id, alert_id)
+     where s.id = u.signal_id and s.alert_id is null`.execute(trx);
+}
+
+/**
+ * Groups the unattached signals selected by `filter` into household alerts and tasks, inside the
+ * caller's transaction. Safe to call again: attached signals are never looked at twice.
+ */
+export async function raiseAlertsForSignals(
+  trx: Transaction<DB>,
+  ctx: Pick<AppContext, 'config'>,
+  filter: SignalFilter,
+  options: RaiseOptions = {},
+): Promise<RaiseResult> {
+  if ('signalIds' in filter && filter.signalIds.length === 0) return { ...EMPTY_RAISE };
+  await sql`select pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}::bigint)`.execute(trx);
+  const groups = await pendingGroups(trx, filter);
+  if (groups.length === 0) return { ...EMPTY_RAISE };
+  const asOf = options.asOf ?? new Date().toISOString().slice(0, 10);
+  const deadlines = thresholdsAt(ctx.config, asOf).values.taskDeadlineDays;
+  const decisions = await decide(trx, ctx.config, groups, asOf);
+
+  // New tasks first, so that new alerts are written with their task: OPEN (with a new task, or
+  // joining the household's open task) and SUPPRESSED (no task).
+  const opening = decisions.filter((d) => d.kind === 'open');
+  const taskIds = await insertTasks(
+    trx,
+    opening.map((d) => ({
+      householdId: d.group.householdId,
+      townId: d.state.townId,
+      severity: d.basis.final,
+      deadlineDays: deadlines[d.basis.final],
+    })),
+  );
+  const created = decisions.filter((d) => d.kind !== 'attach');
+  const alertIds = await insertAlerts(
+    trx,
+    created.map((d) => ({
+      householdId: d.group.householdId,
+      taskId:
+        d.kind === 'join-task'
+          ? d.state.openTaskId
+          : d.kind === 'open'
+            ? (taskIds.get(d.group.householdId) ?? null)
+            : null,
+      status: d.kind === 'suppress' ? 'SUPPRESSED' : 'OPEN',
+      severity: d.basis.final,
+      basis: d.kind === 'suppress' ? { ...d.basis, suppressedBy: d.suppressedBy } : d.basis,
+    })),
+  );
+
+  // Existing open alerts and open tasks take the new signals and severity.
+  const attaching = decisions.filter((d) => d.kind === 'attach');
+  await updateAlerts(
+    trx,
+    attaching.map((d) => ({ alertId: d.state.alertId ?? 0, severity: d.basis.final, basis: d.basis })),
+  );
+  const touchingTask = decisions.filter(
+    (d) => (d.kind === 'attach' || d.kind === 'join-task') && d.state.openTaskId !== null,
+  );
+  await updateOpenTasks(
+    trx,
+    touchingTask.map((d) => ({
+      taskId: d.state.openTaskId ?? 0,
+      severity: d.basis.final,
+      deadlineDays: deadlines[d.basis.final],
+    })),
+  );
+
+  const alertOf = (d: Decision): number =>
+    d.kind === 'attach' ? (d.state.alertId ?? 0) : (alertIds.get(d.group.householdId) ?? 0);
+  await insertTaskEvents(trx, [
+    ...opening.map((d) => ({
+      taskId: taskIds.get(d.group.householdId) ?? 0,
+      from: null,
+      to: 'NEW',
+      note: noteFor(d.group.codes, d.basis.final, 'alert raised'),
+      detail: {
+        alertId: alertOf(d),
+        signalIds: d.group.signalIds,
+        codes: d.group.codes,
+        severity: d.basis.final,
+      },
+    })),
+    ...touchingTask.map((d) => ({
+      taskId: d.state.openTaskId ?? 0,
+      from: d.state.openTaskStatus,
+      to: d.state.openTaskStatus ?? 'NEW',
+      note: noteFor(d.group.codes, d.basis.final, 'new signals attached'),
+      detail: {
+        alertId: alertOf(d),
+        signalIds: d.group.signalIds,
+        codes: d.group.codes,
+        severityFrom: d.state.alertSeverity,
+        severityTo: d.basis.final,
+      },
+    })),
+  ]);
+
+  await attachSignals(
+    trx,
+    decisions.flatMap((d) => d.group.signalIds.map((signalId) => ({ signalId, alertId: alertOf(d) }))),
+  );
+
+  return {
+    signals: groups.reduce((n, g) => n + g.signalIds.length, 0),
+    households: groups.length,
+    alertsOpened: opening.length + decisions.filter((d) => d.kind === 'join-task').length,
+    alertsUpdated: attaching.length,
+    alertsSuppressed: decisions.filter((d) => d.kind === 'suppress').length,
+    tasksOpened: opening.length,
+  };
+}
+
+export type RaiseAlertsOutcome =
+  { outcome: 'skipped'; reason: 'import-gone' } | ({ outcome: 'raised' } & RaiseResult);
+
+/**
+ * The raiseAlerts job: an import's new signals become alerts and tasks, and the import is
+ * EVALUATED. One transaction; thresholds in force at the import's period.
+ */
+export async function raiseAlerts(
+  ctx: AppContext,
+  payload: { importId: number },
+): Promise<RaiseAlertsOutcome> {
+  const { importId } = payload;
+  const result = await ctx.database.db.transaction().execute(async (trx): Promise<RaiseAlertsOutcome> => {
+    const imp = await trx
+      .selectFrom('imports')
+      .select(['id', 'period'])
+      .where('id', '=', importId)
+      .executeTakeFirst();
+    if (imp === undefined) return { outcome: 'skipped', reason: 'import-gone' };
+    const raised = await raiseAlertsForSignals(trx, ctx, { importId }, { asOf: imp.period });
+    await trx
+      .updateTable('imports')
+      .set({ status: 'EVALUATED', finished_at: sql<Date>`coalesce(finished_at, now())` })
+      .where('id', '=', importId)
+      .where('status', 'in', ['STAGED', 'MATCHING', 'MATCHED'])
+      .execute();
+    return { outcome: 'raised', ...raised };
+  });
+  ctx.logger.info({ importId, ...result }, 'alerts raised');
+  return result;
+}

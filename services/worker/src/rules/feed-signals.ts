@@ -1,0 +1,56 @@
+// Runs a delivery's feed rules set-based: ONE `insert … select … on conflict do nothing` over the
+// candidate rows (candidate-rows.ts) with one `union all` branch per rule of the feed. A signal's
+// identity is (feed, person, household, code, source period = the delivery's period), so a
+// re-delivered or overlapping file inserts nothing new.
+import { sql, type Kysely } from 'kysely';
+import { thresholdsAt, type DeploymentConfig } from '@ew/config';
+import type { DB } from '@ew/db';
+import { candidateRows, standardsAt, type RowSelection } from './candidate-rows.ts';
+import { rulesForFeed } from './registry.ts';
+
+export interface DeliveryRef {
+  id: number;
+  feed: string;
+  period: string;
+}
+
+/** Evidence every feed signal carries besides its rule's values and thresholds. */
+const sourceEvidence = sql`jsonb_build_object(
+  'source', jsonb_build_object('importId', r.import_id, 'rowNo', r.row_no, 'period', r.period,
+    'matchMethod', r.match_method, 'matchScore', r.match_score))`;
+
+/**
+ * Inserts the signals of `delivery`'s rows in `range` (row_no in [rowFrom, rowTo); all rows when
+ * absent) that are new or changed since the feed's previous delivery. Standards and thresholds
+ * are the ones in force at the delivery's period. Returns the new signals per code.
+ */
+export async function insertFeedSignals(
+  trx: Kysely<DB>,
+  config: DeploymentConfig,
+  delivery: DeliveryRef,
+  range: { rowFrom: number; rowTo: number } | undefined,
+): Promise<Record<string, number>> {
+  const rules = rulesForFeed(delivery.feed);
+  if (rules.length === 0) return {};
+  const thresholds = thresholdsAt(config, delivery.period).values;
+  const selection: RowSelection = { importId: delivery.id, ...range, changedOnly: true };
+  const branches = rules.map(
+    (rule) => sql`
+      select r.feed, r.person_id, r.household_id, ${rule.code}::text as code, r.period as source_period,
+             ${rule.severity}::text as severity, r.import_id, r.row_no,
+             ${sourceEvidence} || ${rule.evidence(thresholds)} as evidence
+        from r
+       where ${rule.predicate(thresholds)}`,
+  );
+  const { rows } = await sql<{ code: string; n: number }>`
+    with r as materialized (${candidateRows(selection, standardsAt(config, delivery.period))}),
+    inserted as (
+      insert into signals (feed, person_id, household_id, code, source_period, severity, import_id, row_no, evidence)
+      select * from (${sql.join(branches, sql` union all `)}) c
+       order by c.row_no, c.code
+      on conflict do nothing
+      returning code
+    )
+    select code, count(*)::int as n from inserted group by code order by code`.execute(trx);
+  return Object.fromEntries(rows.map((r) => [r.code, r.n]));
+}

@@ -1,0 +1,35 @@
+// 住建 rules (domain §4): a dangerous dwelling in a low-income household; an assisted household
+// owning several properties (an eligibility review, not aid).
+import { sql } from 'kysely';
+import type { FeedRule } from './rule.ts';
+import { intParam, num, perCapitaShown, text } from './sql-helpers.ts';
+
+export const housingDanger: FeedRule = {
+  code: 'HOUSING_DANGER',
+  feed: 'housing',
+  severity: 'high',
+  when: 'safety grade C or D (危房) and per-capita income ≤ marginal threshold; no rule on unknown income',
+  // per-capita ≤ M  ⇔  income ≤ M × members (members > 0): exact, no division rounding
+  predicate: () => sql`${text('safety_grade')} in ('C', 'D')
+    and r.member_count > 0
+    and r.monthly_income <= r.marginal_threshold * r.member_count`,
+  evidence: () => sql`jsonb_build_object(
+    'values', jsonb_build_object('safetyGrade', ${text('safety_grade')}, 'monthlyIncome', r.monthly_income,
+      'memberCount', r.member_count, 'perCapitaIncome', ${perCapitaShown}, 'areaType', r.area_type),
+    'thresholds', jsonb_build_object('standard', r.standard, 'marginalThreshold', r.marginal_threshold,
+      'standardEffectiveFrom', r.standard_from))`,
+};
+
+export const assetReview: FeedRule = {
+  code: 'ASSET_REVIEW',
+  feed: 'housing',
+  severity: 'medium',
+  when: '≥ min properties and status DIBAO or MARGINAL (an eligibility review, not aid)',
+  predicate: (t) => sql`${num('property_count')} >= ${intParam(t.assetReviewMinProperties)}
+    and r.assistance_status in ('DIBAO', 'MARGINAL')`,
+  evidence: (t) => sql`jsonb_build_object(
+    'values', jsonb_build_object('propertyCount', ${num('property_count')}, 'assistanceStatus', r.assistance_status),
+    'thresholds', jsonb_build_object('minProperties', ${intParam(t.assetReviewMinProperties)}))`,
+};
+
+export const HOUSING_RULES: readonly FeedRule[] = [housingDanger, assetReview];

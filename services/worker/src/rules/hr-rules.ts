@@ -1,0 +1,52 @@
+// 人社 rules (domain §4): recent unemployment registration, low flexible income, contributions
+// stopped — each only for households not covered (DIBAO / TEKUN).
+import { sql } from 'kysely';
+import type { FeedRule } from './rule.ts';
+import { covered, date, intParam, num, text } from './sql-helpers.ts';
+
+/** period − event date in days (negative for an event after the period). */
+const daysSinceEvent = sql<number | null>`(r.period - ${date('event_date')})`;
+
+const eventValues = sql`'event', ${text('event')}, 'eventDate', ${text('event_date')},
+  'assistanceStatus', r.assistance_status`;
+
+export const hrUnemployed: FeedRule = {
+  code: 'HR_UNEMPLOYED',
+  feed: 'hr',
+  severity: 'medium',
+  when: '失业登记 with 0 ≤ period − event date ≤ window days, member aged min–max (completed years at the period), household not covered',
+  predicate: (t) => sql`${text('event')} = 'UNEMPLOYED'
+    and ${daysSinceEvent} between 0 and ${intParam(t.hrUnemployedWindowDays)}
+    and r.age between ${intParam(t.hrUnemployedMinAge)} and ${intParam(t.hrUnemployedMaxAge)}
+    and not ${covered}`,
+  evidence: (t) => sql`jsonb_build_object(
+    'values', jsonb_build_object(${eventValues}, 'daysSinceEvent', ${daysSinceEvent}, 'age', r.age),
+    'thresholds', jsonb_build_object('windowDays', ${intParam(t.hrUnemployedWindowDays)},
+      'minAge', ${intParam(t.hrUnemployedMinAge)}, 'maxAge', ${intParam(t.hrUnemployedMaxAge)}))`,
+};
+
+export const hrFlexibleLow: FeedRule = {
+  code: 'HR_FLEXIBLE_LOW',
+  feed: 'hr',
+  severity: 'low',
+  when: '灵活就业 with the monthly income given and below the marginal threshold, household not covered',
+  predicate: () => sql`${text('event')} = 'FLEXIBLE'
+    and ${num('monthly_income')} < r.marginal_threshold
+    and not ${covered}`,
+  evidence: () => sql`jsonb_build_object(
+    'values', jsonb_build_object(${eventValues}, 'monthlyIncome', ${num('monthly_income')}, 'areaType', r.area_type),
+    'thresholds', jsonb_build_object('standard', r.standard, 'marginalThreshold', r.marginal_threshold,
+      'standardEffectiveFrom', r.standard_from))`,
+};
+
+export const hrStopped: FeedRule = {
+  code: 'HR_STOPPED',
+  feed: 'hr',
+  severity: 'low',
+  when: '停保 (contributions stopped), household not covered',
+  predicate: () => sql`${text('event')} = 'STOPPED' and not ${covered}`,
+  evidence: () =>
+    sql`jsonb_build_object('values', jsonb_build_object(${eventValues}), 'thresholds', '{}'::jsonb)`,
+};
+
+export const HR_RULES: readonly FeedRule[] = [hrUnemployed, hrFlexibleLow, hrStopped];

@@ -1,0 +1,44 @@
+// What a rule is. A feed rule is a small named unit of domain §4: its code, feed and severity, a
+// set-based SQL predicate over the candidate rows of a delivery (`r`, see candidate-rows.ts), and
+// an evidence builder recording the values and thresholds it used, so every alert is explainable.
+import type { RawBuilder } from 'kysely';
+import type { ThresholdValues } from '@ew/config';
+import type { Severity } from '@ew/db';
+
+export type FeedName = 'education' | 'hr' | 'housing' | 'medical' | 'rural';
+export const FEED_NAMES: readonly FeedName[] = ['education', 'hr', 'housing', 'medical', 'rural'];
+
+/** Every signal code of the §4 table (PRIOR_REFUSED is a severity raise, never a signal). */
+export type RuleCode =
+  | 'EDU_DROPOUT'
+  | 'EDU_EXPENSE'
+  | 'HR_UNEMPLOYED'
+  | 'HR_FLEXIBLE_LOW'
+  | 'HR_STOPPED'
+  | 'HOUSING_DANGER'
+  | 'ASSET_REVIEW'
+  | 'MED_EXPENSE'
+  | 'MED_SERIOUS'
+  | 'RURAL_RISK'
+  | 'INCOME_MARGINAL';
+
+/**
+ * A rule over one departmental feed. `predicate` and `evidence` are SQL over the candidate row
+ * `r` (columns documented in candidate-rows.ts); thresholds enter as bound parameters.
+ *
+ * Unknown values never fire a rule: a comparison with a null amount, date or age is not true.
+ * In particular a rule that needs the household income (EDU_EXPENSE, HOUSING_DANGER,
+ * MED_EXPENSE) does not fire when the register has no income for the household, and
+ * HR_FLEXIBLE_LOW does not fire when the feed gives no monthly income.
+ */
+export interface FeedRule {
+  readonly code: RuleCode;
+  readonly feed: FeedName;
+  readonly severity: Severity;
+  /** When it fires, in the words of domain §4 (shown with the alert). */
+  readonly when: string;
+  /** Boolean SQL over `r`. */
+  predicate(t: ThresholdValues): RawBuilder<boolean>;
+  /** SQL `jsonb` of the form `{ values: {...}, thresholds: {...} }` over `r`. */
+  evidence(t: ThresholdValues): RawBuilder<unknown>;
+}
