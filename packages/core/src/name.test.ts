@@ -10,6 +10,13 @@ import {
 } from './name.ts';
 
 describe('normaliseName', () => {
+  it('converts character by character, never rewriting a name as a phrase', () => {
+    // OpenCC's phrase table maps the word 沈思 to 沉思; a name is not a phrase
+    expect(normaliseName('沈思琪')).toBe('沈思琪');
+    expect(normaliseName('瀋思琪')).toBe('沈思琪');
+    expect(compareNames('沈博琪', '沈思琪').kind).toBe('ONE_CHAR');
+  });
+
   it.each([
     ['張三', '张三'], // traditional 繁体
     ['張偉', '张伟'],

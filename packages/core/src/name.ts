@@ -33,9 +33,13 @@ class BoundedCache<V> {
 // 'hk' → 'cn' is OpenCC's traditional → simplified plus the Hong Kong variants (衞→卫, 敍→叙, 粧→妆 …);
 // the plain 't' converter is a subset of it. Created lazily: loading the dictionaries takes a moment.
 let toSimplified: ((text: string) => string) | undefined;
+// Character by character, never as phrases: OpenCC's phrase tables rewrite names (沈思琪 would
+// become 沉思琪 through the word 沈思), and a name is not a phrase.
 function convertToSimplified(text: string): string {
   const convert = (toSimplified ??= OpenCC.Converter({ from: 'hk', to: 'cn' }));
-  return convert(text);
+  let out = '';
+  for (const ch of text) out += ch.charCodeAt(0) < 0x80 ? ch : convert(ch);
+  return out;
 }
 
 /** White space (incl. U+3000, zero-width) and the separators used inside names. */
