@@ -29,6 +29,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url,
     name,
     drop: async () => {
+      // a connection the FORCE drop terminates must not surface as an uncaught pool error
+      handle.pool.on('error', () => undefined);
       await handle.close();
       const dropper = new pg.Client({ connectionString: adminUrl });
       await dropper.connect();

@@ -63,7 +63,6 @@ export async function matchTestContext(tdb: TestDatabase): Promise<AppContext> {
  */
 export async function dropTestDatabase(tdb: TestDatabase | undefined): Promise<void> {
   if (tdb === undefined) return;
-  tdb.pool.on('error', () => undefined);
   await tdb.drop();
 }
 
