@@ -35,6 +35,11 @@ export const catalogue = {
     schema: z.object({ importId: id }),
     jobId: (p: { importId: number }) => `alerts-${p.importId}`,
   },
+  /** After a register snapshot: re-match current rows, evaluate the newly matched, register income. */
+  registerApplied: {
+    schema: z.object({ snapshotId: id }),
+    jobId: (p: { snapshotId: number }) => `register-${p.snapshotId}`,
+  },
   /** Re-evaluate every household when a new low-income standard takes effect. */
   standardChange: {
     schema: z.object({ areaType: z.enum(['URBAN', 'RURAL']), effectiveFrom: z.iso.date() }),

@@ -2,6 +2,7 @@
 // a handler for the wrong payload, fails typecheck; the runtime also refuses at boot.
 import { raiseAlerts } from './alerts/raise-alerts.ts';
 import { stageImport } from './imports/stage-import.ts';
+import { afterRegisterSnapshot } from './register/after-snapshot.ts';
 import { matchChunk } from './match/match-chunk.ts';
 import { evaluateChunk } from './rules/evaluate-chunk.ts';
 import { runStandardChange } from './rules/standard-change.ts';
@@ -12,6 +13,7 @@ export const handlers: Handlers = {
   match: (ctx, payload) => matchChunk(ctx, payload),
   evaluate: (ctx, payload) => evaluateChunk(ctx, payload),
   raiseAlerts: (ctx, payload) => raiseAlerts(ctx, payload),
+  registerApplied: (ctx, payload) => afterRegisterSnapshot(ctx, payload),
   standardChange: async (ctx, payload) => {
     await runStandardChange(ctx, payload);
   },

@@ -4,7 +4,8 @@
 import { basename } from 'node:path';
 import { sql } from 'kysely';
 import type { Logger } from '@ew/config';
-import type { DatabaseHandle } from '@ew/db';
+import { kyselyOnClient, type DatabaseHandle } from '@ew/db';
+import { recordJob } from '@ew/queue';
 import { IngestError, openTable, resolveHeaders, type FeedMapping } from '@ew/ingest';
 import { sha256File } from '../files.ts';
 import { applySnapshot } from './register-apply.ts';
@@ -82,6 +83,8 @@ export async function importRegister(deps: RegisterImportDeps, file: string): Pr
         where id = $1`,
       [snapshotId, rowsRead, counts.accepted, counts.rejected, counts.households, counts.persons],
     );
+    // the follow-up (re-match, register-income rules) commits with the snapshot
+    await recordJob(kyselyOnClient(client), 'registerApplied', { snapshotId });
     await client.query('commit');
     logger.info({ snapshotId, rowsRead, ...counts }, 'register snapshot applied');
     return { snapshotId, outcome: 'APPLIED', rowsRead, ...counts };

@@ -1,0 +1,46 @@
+// The worker service: consumes the queues named in WORKER_QUEUES (all by default), so ops can
+// run the slow stage on more replicas (`docker compose up --scale worker=2`).
+import { exitOnEnvError, loadEnv } from '@ew/config';
+import { migrateToLatest } from '@ew/db';
+import { QUEUE_NAMES, type QueueName } from '@ew/queue';
+import { createAppContext } from './context.ts';
+import { handlers } from './handlers.ts';
+import { startRuntime } from './runtime.ts';
+import { startScheduler } from './scheduler.ts';
+
+const env = exitOnEnvError(() => loadEnv());
+const consume: QueueName[] =
+  env.WORKER_QUEUES === 'all' ? [...QUEUE_NAMES] : (env.WORKER_QUEUES as readonly string[]).map(toQueueName);
+
+function toQueueName(name: string): QueueName {
+  if (!(QUEUE_NAMES as readonly string[]).includes(name)) {
+    process.stderr.write(`WORKER_QUEUES: unknown queue "${name}" (known: ${QUEUE_NAMES.join(', ')})\n`);
+    process.exit(1);
+  }
+  return name as QueueName;
+}
+
+const ctx = await createAppContext(env, { name: 'worker' });
+if (env.MIGRATE_ON_START) await migrateToLatest(ctx.database.db);
+const runtime = startRuntime(ctx, {
+  redisUrl: env.REDIS_URL,
+  prefix: env.QUEUE_PREFIX,
+  consume,
+  handlers,
+  concurrency: env.WORKER_CONCURRENCY,
+});
+const stopScheduler = consume.includes('standardChange') ? startScheduler(ctx) : () => undefined;
+ctx.logger.info({ queues: consume, concurrency: env.WORKER_CONCURRENCY }, 'worker started');
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  ctx.logger.info({ signal }, 'worker stopping');
+  stopScheduler();
+  await runtime.close();
+  await ctx.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
