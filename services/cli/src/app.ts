@@ -1,7 +1,7 @@
 // The CLI's wiring: env, database (created and migrated on a fresh machine), app context, and —
 // when the command needs the pipeline — a queue runtime, in-process when no worker is running.
 import { Queue } from 'bullmq';
-import { exitOnEnvError, loadEnv, type Env } from '@ew/config';
+import { createLogger, exitOnEnvError, loadEnv, type Env } from '@ew/config';
 import { ensureDatabase, migrateToLatest, openDatabase } from '@ew/db';
 import { createRedis, QUEUE_NAMES } from '@ew/queue';
 import { createAppContext, type AppContext } from '@ew/worker/context';
@@ -24,7 +24,9 @@ export async function withApp<T>(fn: (app: CliApp) => Promise<T>, options: { mig
       await database.close();
     }
   }
-  const ctx = await createAppContext(env, { name: 'cli' });
+  // the CLI talks to people on stdout: its logs go to stderr, warnings only unless LOG_LEVEL says
+  const logger = createLogger('cli', process.env.LOG_LEVEL ? env.LOG_LEVEL : 'warn', { destination: process.stderr });
+  const ctx = await createAppContext(env, { name: 'cli', logger });
   try {
     return await fn({ env, ctx });
   } finally {

@@ -5,6 +5,8 @@ import { migrateCommand } from './commands/migrate.ts';
 import { registerCommand } from './commands/register.ts';
 import { importCommand, importReportCommand } from './commands/import.ts';
 import { demoCommand } from './commands/demo.ts';
+import { reviewsCommand } from './commands/reviews.ts';
+import { rulesCommand } from './commands/rules.ts';
 
 const program = new Command('ew')
   .description('social-assistance early warning: load register and feeds, match, raise alerts')
@@ -14,6 +16,8 @@ program.addCommand(migrateCommand());
 program.addCommand(registerCommand());
 program.addCommand(importCommand());
 program.addCommand(new Command('imports').description('imports and their reports').addCommand(importReportCommand()));
+program.addCommand(reviewsCommand());
+program.addCommand(rulesCommand());
 program.addCommand(demoCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
