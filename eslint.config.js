@@ -14,4 +14,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // migrations are frozen in time: they work on Kysely<any>, never on today's schema types
+    files: ['packages/db/src/migrations/**', 'packages/db/src/migrate.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
 );

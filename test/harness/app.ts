@@ -19,7 +19,12 @@ export interface TestApp {
 export async function createTestApp(): Promise<TestApp> {
   const tdb = await createTestDatabase();
   const dir = await mkdtemp(join(tmpdir(), 'ew-test-'));
-  const env = loadEnv({ ...process.env, DATABASE_URL: tdb.url, FILE_STORE_DIR: join(dir, 'store'), LOG_LEVEL: 'silent' });
+  const env = loadEnv({
+    ...process.env,
+    DATABASE_URL: tdb.url,
+    FILE_STORE_DIR: join(dir, 'store'),
+    LOG_LEVEL: 'silent',
+  });
   const ctx = await createAppContext(env, {
     name: 'test',
     database: tdb,

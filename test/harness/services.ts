@@ -54,7 +54,10 @@ export async function findTestServices(): Promise<TestServices> {
   let redisUrl = process.env.TEST_REDIS_URL;
 
   if (!postgresAdminUrl) {
-    for (const candidate of ['postgres://postgres@127.0.0.1:5432/postgres', 'postgres://root@127.0.0.1:5432/postgres']) {
+    for (const candidate of [
+      'postgres://postgres@127.0.0.1:5432/postgres',
+      'postgres://root@127.0.0.1:5432/postgres',
+    ]) {
       if (await postgresAnswers(candidate)) {
         postgresAdminUrl = candidate;
         break;
@@ -82,7 +85,9 @@ export async function findTestServices(): Promise<TestServices> {
     throw new Error(
       [
         'Tests need a real PostgreSQL and Redis, and none was found:',
-        postgresAdminUrl ? null : '- PostgreSQL: set TEST_DATABASE_URL, or run one on 127.0.0.1:5432 (trust auth)',
+        postgresAdminUrl
+          ? null
+          : '- PostgreSQL: set TEST_DATABASE_URL, or run one on 127.0.0.1:5432 (trust auth)',
         redisUrl ? null : '- Redis: set TEST_REDIS_URL, or run one on 127.0.0.1:6379',
         'or start a Docker engine so testcontainers can run them.',
       ]

@@ -47,9 +47,25 @@ describe('copyRows', () => {
     const { rows } = await sql<{ table_name: string }>`
       select table_name from information_schema.tables where table_schema = 'public'`.execute(tdb.db);
     const names = rows.map((r) => r.table_name);
-    for (const t of ['towns', 'households', 'persons', 'register_snapshots', 'register_events', 'imports',
-      'staged_rows', 'import_rejects', 'matches', 'match_reviews', 'signals', 'alerts', 'tasks',
-      'task_events', 'users', 'audit_log', 'outbox']) {
+    for (const t of [
+      'towns',
+      'households',
+      'persons',
+      'register_snapshots',
+      'register_events',
+      'imports',
+      'staged_rows',
+      'import_rejects',
+      'matches',
+      'match_reviews',
+      'signals',
+      'alerts',
+      'tasks',
+      'task_events',
+      'users',
+      'audit_log',
+      'outbox',
+    ]) {
       expect(names).toContain(t);
     }
   });

@@ -1,6 +1,12 @@
 // Runs the migrations in ./migrations. Kysely's Postgres adapter holds an advisory lock while it
 // migrates, so several services starting at once migrate exactly once.
-import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import {
+  Migrator,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  type MigrationResultSet,
+} from 'kysely';
 import * as foundation from './migrations/2026-11-28T0001-foundation.ts';
 import * as importChunks from './migrations/2026-11-28T0002-import-chunks.ts';
 import * as rules from './migrations/2026-11-28T0004-rules.ts';

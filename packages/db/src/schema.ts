@@ -12,15 +12,7 @@ export type Relation = 'HEAD' | 'SPOUSE' | 'CHILD' | 'PARENT' | 'OTHER';
 export type Gender = 'M' | 'F';
 export type Severity = 'low' | 'medium' | 'high';
 export type ImportStatus =
-  | 'QUEUED'
-  | 'STAGING'
-  | 'STAGED'
-  | 'MATCHING'
-  | 'MATCHED'
-  | 'EVALUATED'
-  | 'REFUSED'
-  | 'FAILED'
-  | 'REPLACED';
+  'QUEUED' | 'STAGING' | 'STAGED' | 'MATCHING' | 'MATCHED' | 'EVALUATED' | 'REFUSED' | 'FAILED' | 'REPLACED';
 export type MatchMethod = 'ID' | 'FALLBACK' | 'MANUAL' | 'REVIEW' | 'CONFLICT' | 'OUTSIDE' | 'UNMATCHED';
 export type TaskStatus = 'NEW' | 'ASSIGNED' | 'IN_PROGRESS' | 'CLOSED';
 export type TaskOutcome =

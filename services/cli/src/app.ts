@@ -13,7 +13,10 @@ export interface CliApp {
   ctx: AppContext;
 }
 
-export async function withApp<T>(fn: (app: CliApp) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
+export async function withApp<T>(
+  fn: (app: CliApp) => Promise<T>,
+  options: { migrate?: boolean } = {},
+): Promise<T> {
   const env = exitOnEnvError(() => loadEnv());
   if (options.migrate !== false) {
     await ensureDatabase(env.DATABASE_URL);
@@ -25,7 +28,9 @@ export async function withApp<T>(fn: (app: CliApp) => Promise<T>, options: { mig
     }
   }
   // the CLI talks to people on stdout: its logs go to stderr, warnings only unless LOG_LEVEL says
-  const logger = createLogger('cli', process.env.LOG_LEVEL ? env.LOG_LEVEL : 'warn', { destination: process.stderr });
+  const logger = createLogger('cli', process.env.LOG_LEVEL ? env.LOG_LEVEL : 'warn', {
+    destination: process.stderr,
+  });
   const ctx = await createAppContext(env, { name: 'cli', logger });
   try {
     return await fn({ env, ctx });
@@ -50,7 +55,10 @@ async function workersRunning(env: Env, queue: string): Promise<boolean> {
  * A runtime that relays the outbox, and also consumes every queue in this process when asked to
  * (`inline`) or when no worker is running (`auto`), so a lone CLI can finish an import.
  */
-export async function startCliRuntime(app: CliApp, mode: 'inline' | 'auto' | 'enqueue-only'): Promise<{ runtime: Runtime; inline: boolean }> {
+export async function startCliRuntime(
+  app: CliApp,
+  mode: 'inline' | 'auto' | 'enqueue-only',
+): Promise<{ runtime: Runtime; inline: boolean }> {
   const inline = mode === 'inline' || (mode === 'auto' && !(await workersRunning(app.env, 'import')));
   const runtime = startRuntime(app.ctx, {
     redisUrl: app.env.REDIS_URL,

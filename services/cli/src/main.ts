@@ -15,7 +15,9 @@ const program = new Command('ew')
 program.addCommand(migrateCommand());
 program.addCommand(registerCommand());
 program.addCommand(importCommand());
-program.addCommand(new Command('imports').description('imports and their reports').addCommand(importReportCommand()));
+program.addCommand(
+  new Command('imports').description('imports and their reports').addCommand(importReportCommand()),
+);
 program.addCommand(reviewsCommand());
 program.addCommand(rulesCommand());
 program.addCommand(demoCommand());

@@ -51,4 +51,3 @@ export function feedMapping(ctx: AppContext, feed: string): FeedMapping {
   }
   return mapping;
 }
-

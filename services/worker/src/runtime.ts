@@ -3,7 +3,14 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ZodError } from 'zod';
-import { createRedis, parsePayload, QUEUE_NAMES, relayOutbox, type JobPayload, type QueueName } from '@ew/queue';
+import {
+  createRedis,
+  parsePayload,
+  QUEUE_NAMES,
+  relayOutbox,
+  type JobPayload,
+  type QueueName,
+} from '@ew/queue';
 import type { AppContext } from './context.ts';
 
 /** What a handler may tell the queue while it runs (never personal data: Redis shows it in clear). */

@@ -10,7 +10,10 @@ export async function scheduleDueWork(ctx: AppContext, today: string): Promise<n
   if (due.length === 0) return 0;
   await ctx.database.db.transaction().execute(async (trx) => {
     for (const change of due) {
-      await recordJob(trx, 'standardChange', { areaType: change.areaType, effectiveFrom: change.effectiveFrom });
+      await recordJob(trx, 'standardChange', {
+        areaType: change.areaType,
+        effectiveFrom: change.effectiveFrom,
+      });
     }
   });
   ctx.logger.info({ standardChanges: due.length }, 'standard changes scheduled');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { sql } from 'kysely';
 import { withApp, startCliRuntime, type CliApp } from '../app.ts';
-import { num, table } from '../format.ts';
+import { table } from '../format.ts';
 import { formatRegisterResult, loadRegister } from './register.ts';
 import { formatReport, importAndWait } from './import.ts';
 
@@ -29,7 +29,11 @@ export function demoCommand(): Command {
         const { runtime } = await startCliRuntime(app, 'inline');
         try {
           for (const f of SAMPLE_FEEDS) {
-            const report = await importAndWait(app, { feed: f.feed, period: f.period, file: join(dir, f.file), replace: false }, { wait: true, mode: 'inline', quiet: false, runtime });
+            const report = await importAndWait(
+              app,
+              { feed: f.feed, period: f.period, file: join(dir, f.file), replace: false },
+              { wait: true, mode: 'inline', quiet: false, runtime },
+            );
             if (report) process.stdout.write(formatReport(report) + '\n\n');
           }
         } finally {
@@ -55,7 +59,14 @@ async function summary(app: CliApp): Promise<string> {
     .groupBy('method')
     .orderBy('n', 'desc')
     .execute();
-  const towns = await sql<{ town: string; households: number; alerts: number; high: number; tasks: number; open: number }>`
+  const towns = await sql<{
+    town: string;
+    households: number;
+    alerts: number;
+    high: number;
+    tasks: number;
+    open: number;
+  }>`
     select t.name as town,
            (select count(*) from households h where h.town_id = t.id and h.active)::int as households,
            (select count(*) from alerts a join households h on h.id = a.household_id where h.town_id = t.id)::int as alerts,
@@ -70,20 +81,35 @@ async function summary(app: CliApp): Promise<string> {
     .orderBy('code')
     .execute();
   const total = towns.rows.reduce(
-    (acc, r) => ({ households: acc.households + r.households, alerts: acc.alerts + r.alerts, high: acc.high + r.high, tasks: acc.tasks + r.tasks, open: acc.open + r.open }),
+    (acc, r) => ({
+      households: acc.households + r.households,
+      alerts: acc.alerts + r.alerts,
+      high: acc.high + r.high,
+      tasks: acc.tasks + r.tasks,
+      open: acc.open + r.open,
+    }),
     { households: 0, alerts: 0, high: 0, tasks: 0, open: 0 },
   );
   return [
     'Matching (all live deliveries):',
-    table(['method', 'rows'], methods.map((m) => [m.method, m.n])),
+    table(
+      ['method', 'rows'],
+      methods.map((m) => [m.method, m.n]),
+    ),
     '',
     'Signals by rule:',
-    table(['code', 'signals'], codes.map((c) => [c.code, c.n])),
+    table(
+      ['code', 'signals'],
+      codes.map((c) => [c.code, c.n]),
+    ),
     '',
     'Alerts and tasks per town:',
     table(
       ['town', 'households', 'alerts', 'high', 'tasks', 'open'],
-      [...towns.rows.map((r) => [r.town, r.households, r.alerts, r.high, r.tasks, r.open]), ['total', total.households, total.alerts, total.high, total.tasks, total.open]],
+      [
+        ...towns.rows.map((r) => [r.town, r.households, r.alerts, r.high, r.tasks, r.open]),
+        ['total', total.households, total.alerts, total.high, total.tasks, total.open],
+      ],
     ),
     '',
   ].join('\n');

@@ -15,24 +15,43 @@ export function importCommand(): Command {
   return new Command('import')
     .description('load a departmental feed file (CSV or XLSX, any common Chinese encoding)')
     .requiredOption('--feed <feed>', 'education | hr | housing | medical | rural (a mapping in FEEDS_DIR)')
-    .requiredOption('--period <period>', 'as-of date of the extract: YYYY-MM-DD, or YYYY-MM for the month end')
+    .requiredOption(
+      '--period <period>',
+      'as-of date of the extract: YYYY-MM-DD, or YYYY-MM for the month end',
+    )
     .option('--replace', 'replace the live delivery of this feed and period with this corrected file')
     .option('--no-wait', 'queue the import and return')
     .option('--inline', 'run the pipeline in this process even if workers are running')
     .option('--json', 'print the final report as JSON')
     .argument('<file>')
-    .action(async (file: string, opts: { feed: string; period: string; replace?: boolean; wait: boolean; inline?: boolean; json?: boolean }) => {
-      await withApp(async (app) => {
-        const report = await importAndWait(app, { feed: opts.feed, period: opts.period, file, replace: opts.replace === true }, {
-          wait: opts.wait,
-          mode: opts.inline ? 'inline' : 'auto',
-          quiet: opts.json === true,
+    .action(
+      async (
+        file: string,
+        opts: {
+          feed: string;
+          period: string;
+          replace?: boolean;
+          wait: boolean;
+          inline?: boolean;
+          json?: boolean;
+        },
+      ) => {
+        await withApp(async (app) => {
+          const report = await importAndWait(
+            app,
+            { feed: opts.feed, period: opts.period, file, replace: opts.replace === true },
+            {
+              wait: opts.wait,
+              mode: opts.inline ? 'inline' : 'auto',
+              quiet: opts.json === true,
+            },
+          );
+          if (report && opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+          else if (report) process.stdout.write(formatReport(report) + '\n');
+          if (report && (report.status === 'REFUSED' || report.status === 'FAILED')) process.exitCode = 2;
         });
-        if (report && opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-        else if (report) process.stdout.write(formatReport(report) + '\n');
-        if (report && (report.status === 'REFUSED' || report.status === 'FAILED')) process.exitCode = 2;
-      });
-    });
+      },
+    );
 }
 
 export async function importAndWait(
@@ -42,7 +61,10 @@ export async function importAndWait(
 ): Promise<ImportReport | null> {
   let result;
   try {
-    result = await requestImport(app.ctx, { ...request, requestedBy: `cli:${process.env.USER ?? 'unknown'}` });
+    result = await requestImport(app.ctx, {
+      ...request,
+      requestedBy: `cli:${process.env.USER ?? 'unknown'}`,
+    });
   } catch (error) {
     if (error instanceof ImportRequestError) {
       process.stderr.write(`import refused (${error.code}): ${error.message}\n`);
@@ -53,11 +75,17 @@ export async function importAndWait(
   }
   const log = (s: string) => options.quiet || process.stderr.write(s);
   if (result.outcome === 'ALREADY_IMPORTED') {
-    log(`${request.file}: these exact bytes were already delivered for ${request.feed} ${request.period} (import ${result.importId}, ${result.status}); nothing new.\n`);
+    log(
+      `${request.file}: these exact bytes were already delivered for ${request.feed} ${request.period} (import ${result.importId}, ${result.status}); nothing new.\n`,
+    );
     return importReport(app.ctx.database.db, result.importId);
   }
-  log(`import ${result.importId} queued (${request.feed}, period ${request.period})${result.replacesImportId ? `, replacing import ${result.replacesImportId}` : ''}\n`);
-  const own = options.runtime ? null : await startCliRuntime(app, options.wait ? options.mode : 'enqueue-only');
+  log(
+    `import ${result.importId} queued (${request.feed}, period ${request.period})${result.replacesImportId ? `, replacing import ${result.replacesImportId}` : ''}\n`,
+  );
+  const own = options.runtime
+    ? null
+    : await startCliRuntime(app, options.wait ? options.mode : 'enqueue-only');
   const runtime = options.runtime ?? own!.runtime;
   try {
     await runtime.relay();
@@ -70,15 +98,28 @@ export async function importAndWait(
   return importReport(app.ctx.database.db, result.importId);
 }
 
-async function waitForImport(app: CliApp, runtime: Runtime, importId: number, log: (s: string) => unknown): Promise<void> {
+async function waitForImport(
+  app: CliApp,
+  runtime: Runtime,
+  importId: number,
+  log: (s: string) => unknown,
+): Promise<void> {
   const started = Date.now();
   const tty = process.stderr.isTTY;
   let lastLine = '';
   for (;;) {
-    const imp = await app.ctx.database.db.selectFrom('imports').select(['status', 'rows_read']).where('id', '=', importId).executeTakeFirstOrThrow();
+    const imp = await app.ctx.database.db
+      .selectFrom('imports')
+      .select(['status', 'rows_read'])
+      .where('id', '=', importId)
+      .executeTakeFirstOrThrow();
     const chunks = await app.ctx.database.db
       .selectFrom('import_chunks')
-      .select(['stage', (eb) => eb.fn.countAll<number>().as('total'), (eb) => eb.fn.count<number>('done_at').as('done')])
+      .select([
+        'stage',
+        (eb) => eb.fn.countAll<number>().as('total'),
+        (eb) => eb.fn.count<number>('done_at').as('done'),
+      ])
       .where('import_id', '=', importId)
       .groupBy('stage')
       .execute();
@@ -118,17 +159,31 @@ export function formatReport(r: ImportReport): string {
     lines.push('  rejects by reason:');
     for (const reason of r.rejectsByReason) {
       const ex = reason.examples[0];
-      lines.push(`    ${reason.reason.padEnd(22)} ${num(reason.rows).padStart(8)}   e.g. row ${ex?.rowNo}: ${ex?.message ?? ''}`);
+      lines.push(
+        `    ${reason.reason.padEnd(22)} ${num(reason.rows).padStart(8)}   e.g. row ${ex?.rowNo}: ${ex?.message ?? ''}`,
+      );
     }
   }
   const methods = Object.entries(r.matchedByMethod);
   if (methods.length > 0) {
-    lines.push('  matching:', table(['method', 'rows'], methods.map(([m, n]) => [m, n])).replace(/^/gm, '    '));
+    lines.push(
+      '  matching:',
+      table(
+        ['method', 'rows'],
+        methods.map(([m, n]) => [m, n]),
+      ).replace(/^/gm, '    '),
+    );
     lines.push(`  open reviews: ${num(r.reviewsOpen)}`);
   }
   const signals = Object.entries(r.signalsByCode);
   if (signals.length > 0) {
-    lines.push('  signals:', table(['code', 'signals'], signals.map(([c, n]) => [c, n])).replace(/^/gm, '    '));
+    lines.push(
+      '  signals:',
+      table(
+        ['code', 'signals'],
+        signals.map(([c, n]) => [c, n]),
+      ).replace(/^/gm, '    '),
+    );
     lines.push(`  alerts raised or updated: ${num(r.alertsRaised)}`);
   }
   return lines.join('\n');
@@ -158,11 +213,16 @@ export function importReportCommand(): Command {
           await once(out, 'finish');
           await app.ctx.database.db
             .insertInto('audit_log')
-            .values({ actor: `cli:${process.env.USER ?? 'unknown'}`, action: 'REJECTS_EXPORTED', subject_type: 'import', subject_id: importId, detail: '{}' })
+            .values({
+              actor: `cli:${process.env.USER ?? 'unknown'}`,
+              action: 'REJECTS_EXPORTED',
+              subject_type: 'import',
+              subject_id: importId,
+              detail: '{}',
+            })
             .execute();
           process.stderr.write(`rejects written to ${opts.rejectsCsv}\n`);
         }
       });
     });
 }
-

@@ -8,7 +8,10 @@ import { num } from '../format.ts';
 export async function loadRegister(app: CliApp, file: string): Promise<RegisterImportResult> {
   const mapping = app.ctx.mappings.get('register');
   if (!mapping) throw new Error('no register mapping (register.yaml) in FEEDS_DIR');
-  return importRegister({ database: app.ctx.database, mapping, allMappings: app.ctx.mappings, logger: app.ctx.logger }, file);
+  return importRegister(
+    { database: app.ctx.database, mapping, allMappings: app.ctx.mappings, logger: app.ctx.logger },
+    file,
+  );
 }
 
 export function formatRegisterResult(file: string, r: RegisterImportResult): string {

@@ -12,7 +12,16 @@ function actor(): string {
 
 function formatReview(r: ReviewListItem): string {
   const rows: Array<Array<string | number | null>> = [
-    ['row', r.row.idMasked, r.row.nameMasked, r.row.birthDate, r.row.gender, r.row.town, r.row.idStatus, null],
+    [
+      'row',
+      r.row.idMasked,
+      r.row.nameMasked,
+      r.row.birthDate,
+      r.row.gender,
+      r.row.town,
+      r.row.idStatus,
+      null,
+    ],
     ...r.candidates.map((c) => [
       `person ${c.personId}`,
       c.idMasked,
@@ -44,7 +53,9 @@ export function reviewsCommand(): Command {
           status: opts.status as ReviewListItem['status'],
           limit: Number(opts.limit),
         });
-        process.stdout.write(items.length === 0 ? 'no reviews\n' : items.map(formatReview).join('\n\n') + '\n');
+        process.stdout.write(
+          items.length === 0 ? 'no reviews\n' : items.map(formatReview).join('\n\n') + '\n',
+        );
       });
     });
   reviews
@@ -69,11 +80,15 @@ async function decide(reviewId: number, choice: { personId: number } | 'reject')
   await withApp(async ({ ctx }) => {
     try {
       const result = await decideReview(ctx.database.db, { reviewId, actor: actor(), choice });
-      process.stdout.write(`review ${reviewId}: ${result.status}${result.changed ? '' : ' (already decided so)'}\n`);
+      process.stdout.write(
+        `review ${reviewId}: ${result.status}${result.changed ? '' : ' (already decided so)'}\n`,
+      );
       if (result.newlyMatched) {
         const evaluated = await evaluateMatchedRow(ctx, result.newlyMatched);
         if ('signals' in evaluated) {
-          const codes = Object.entries(evaluated.signals).map(([c, n]) => `${c} ${n}`).join(', ');
+          const codes = Object.entries(evaluated.signals)
+            .map(([c, n]) => `${c} ${n}`)
+            .join(', ');
           process.stdout.write(`  rules evaluated: ${codes || 'no signal'}\n`);
         }
       }

@@ -20,7 +20,9 @@ function codeTable(current: SimulationCounts, proposed: SimulationCounts): strin
 }
 
 function townTable(current: SimulationCounts, proposed: SimulationCounts): string {
-  const towns = [...new Set([...current.byTown.map((t) => t.town), ...proposed.byTown.map((t) => t.town)])].sort();
+  const towns = [
+    ...new Set([...current.byTown.map((t) => t.town), ...proposed.byTown.map((t) => t.town)]),
+  ].sort();
   return table(
     ['town', 'alerts now', 'proposed', 'change'],
     towns.map((t) => {
@@ -68,7 +70,10 @@ export function rulesCommand(): Command {
     .action(async (opts: { area: string; from: string }) => {
       if (opts.area !== 'URBAN' && opts.area !== 'RURAL') throw new Error('--area must be URBAN or RURAL');
       await withApp(async ({ ctx }) => {
-        const outcome = await runStandardChange(ctx, { areaType: opts.area as AreaType, effectiveFrom: opts.from });
+        const outcome = await runStandardChange(ctx, {
+          areaType: opts.area as AreaType,
+          effectiveFrom: opts.from,
+        });
         process.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
       });
     });

@@ -74,5 +74,10 @@ export async function markDelta(
       where s.row_key is null`,
     [importId, previousImportId],
   );
-  return { previousImportId, rowsNew: count('NEW'), rowsChanged: count('CHANGED'), rowsGone: gone.rows[0]!.n };
+  return {
+    previousImportId,
+    rowsNew: count('NEW'),
+    rowsChanged: count('CHANGED'),
+    rowsGone: gone.rows[0]!.n,
+  };
 }

@@ -101,7 +101,12 @@ export async function importReport(db: Database, importId: number): Promise<Impo
     rowsAccepted: imp.rows_accepted,
     rowsRejected: imp.rows_rejected,
     rowsDuplicate: imp.rows_duplicate,
-    delta: { previousImportId: imp.previous_import_id, new: imp.rows_new, changed: imp.rows_changed, gone: imp.rows_gone },
+    delta: {
+      previousImportId: imp.previous_import_id,
+      new: imp.rows_new,
+      changed: imp.rows_changed,
+      gone: imp.rows_gone,
+    },
     rejectsByReason: reasons.map((r) => ({
       reason: r.reason,
       rows: r.rows,
@@ -142,7 +147,8 @@ export async function* rejectsCsv(db: Database, importId: number): AsyncGenerato
     if (page.length === 0) return;
     let lines = '';
     for (const r of page) {
-      lines += [r.row_no, r.column_name, r.reason, r.value_masked, r.message].map(csvSafeCell).join(',') + '\r\n';
+      lines +=
+        [r.row_no, r.column_name, r.reason, r.value_masked, r.message].map(csvSafeCell).join(',') + '\r\n';
     }
     yield lines;
     const last = page[page.length - 1]!;

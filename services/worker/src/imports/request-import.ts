@@ -35,7 +35,10 @@ export class ImportRequestError extends Error {
 
 export async function requestImport(ctx: AppContext, request: ImportRequest): Promise<ImportRequestResult> {
   if (request.feed === 'register') {
-    throw new ImportRequestError('FEED_UNKNOWN', 'the register is loaded with `register import`, not as a feed');
+    throw new ImportRequestError(
+      'FEED_UNKNOWN',
+      'the register is loaded with `register import`, not as a feed',
+    );
   }
   try {
     feedMapping(ctx, request.feed);
@@ -52,7 +55,13 @@ export async function requestImport(ctx: AppContext, request: ImportRequest): Pr
 
   return ctx.database.db.transaction().execute(async (trx) => {
     // serialise requests for one feed and period
-    await trx.selectNoFrom((eb) => eb.fn('pg_advisory_xact_lock', [eb.fn('hashtext', [eb.val(`import:${request.feed}:${period}`)])]).as('l')).execute();
+    await trx
+      .selectNoFrom((eb) =>
+        eb
+          .fn('pg_advisory_xact_lock', [eb.fn('hashtext', [eb.val(`import:${request.feed}:${period}`)])])
+          .as('l'),
+      )
+      .execute();
     const same = await trx
       .selectFrom('imports')
       .select(['id', 'status'])
@@ -99,7 +108,12 @@ export async function requestImport(ctx: AppContext, request: ImportRequest): Pr
         action: 'IMPORT_REQUESTED',
         subject_type: 'import',
         subject_id: String(inserted.id),
-        detail: JSON.stringify({ feed: request.feed, period, sha256: stored.sha256, replaces: live?.id ?? null }),
+        detail: JSON.stringify({
+          feed: request.feed,
+          period,
+          sha256: stored.sha256,
+          replaces: live?.id ?? null,
+        }),
       })
       .execute();
     return { outcome: 'QUEUED', importId: inserted.id, replacesImportId: live?.id ?? null } as const;

@@ -50,7 +50,13 @@ async function file(name: string, content: string | Buffer): Promise<string> {
 
 async function importFile(name: string, content: string | Buffer, period = '2023-03', replace = false) {
   const path = await file(name, content);
-  const request = await requestImport(app.ctx, { feed: 'hr', period, file: path, requestedBy: 'test', replace });
+  const request = await requestImport(app.ctx, {
+    feed: 'hr',
+    period,
+    file: path,
+    requestedBy: 'test',
+    replace,
+  });
   if (request.outcome === 'QUEUED') await stageImport(app.ctx, { importId: request.importId });
   return request;
 }
@@ -59,9 +65,23 @@ async function importFile(name: string, content: string | Buffer, period = '2023
 async function snapshot() {
   const db = app.ctx.database.db;
   return {
-    imports: await db.selectFrom('imports').select(['id', 'status', 'rows_read', 'rows_accepted', 'file_sha256']).orderBy('id').execute(),
-    staged: await db.selectFrom('staged_rows').select(['import_id', 'row_no', 'row_hash', 'delta', 'duplicate_of']).orderBy('import_id').orderBy('row_no').execute(),
-    rejects: await db.selectFrom('import_rejects').selectAll().orderBy('import_id').orderBy('row_no').execute(),
+    imports: await db
+      .selectFrom('imports')
+      .select(['id', 'status', 'rows_read', 'rows_accepted', 'file_sha256'])
+      .orderBy('id')
+      .execute(),
+    staged: await db
+      .selectFrom('staged_rows')
+      .select(['import_id', 'row_no', 'row_hash', 'delta', 'duplicate_of'])
+      .orderBy('import_id')
+      .orderBy('row_no')
+      .execute(),
+    rejects: await db
+      .selectFrom('import_rejects')
+      .selectAll()
+      .orderBy('import_id')
+      .orderBy('row_no')
+      .execute(),
     outbox: await db.selectFrom('outbox').select(['job_id']).orderBy('id').execute(),
     chunks: await db.selectFrom('import_chunks').selectAll().orderBy('import_id').execute(),
   };
@@ -83,14 +103,25 @@ describe('feed import staging', () => {
       rowsDuplicate: 1,
       delta: { previousImportId: null, new: 4, changed: 0, gone: 0 },
     });
-    expect(report.rejectsByReason.map((r) => [r.reason, r.rows])).toEqual([
-      ['NEGATIVE_AMOUNT', 1],
-      ['UNKNOWN_CODE', 1],
-    ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))).sort((a, b) => Number(b[1]) - Number(a[1])));
+    expect(report.rejectsByReason.map((r) => [r.reason, r.rows])).toEqual(
+      [
+        ['NEGATIVE_AMOUNT', 1],
+        ['UNKNOWN_CODE', 1],
+      ]
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0])))
+        .sort((a, b) => Number(b[1]) - Number(a[1])),
+    );
     const unknown = report.rejectsByReason.find((r) => r.reason === 'UNKNOWN_CODE')!;
-    expect(unknown.examples).toEqual([expect.objectContaining({ rowNo: 6, column: '业务类型', value: '退休' })]);
+    expect(unknown.examples).toEqual([
+      expect.objectContaining({ rowNo: 6, column: '业务类型', value: '退休' }),
+    ]);
 
-    const staged = await app.ctx.database.db.selectFrom('staged_rows').selectAll().where('import_id', '=', importId).orderBy('row_no').execute();
+    const staged = await app.ctx.database.db
+      .selectFrom('staged_rows')
+      .selectAll()
+      .where('import_id', '=', importId)
+      .orderBy('row_no')
+      .execute();
     expect(staged.map((r) => [r.row_no, r.id_status, r.duplicate_of])).toEqual([
       [2, 'VALID', null],
       [3, 'VALID', null],
@@ -98,10 +129,20 @@ describe('feed import staging', () => {
       [5, 'VALID', 3],
       [8, 'SCIENTIFIC_NOTATION', null],
     ]);
-    expect(staged[1]).toMatchObject({ id_number: P2, name_norm: '李四', birth_date: '1990-03-04', gender: 'F', payload: { event: 'FLEXIBLE', event_date: '2023-02-01', monthly_income: 1200 } });
+    expect(staged[1]).toMatchObject({
+      id_number: P2,
+      name_norm: '李四',
+      birth_date: '1990-03-04',
+      gender: 'F',
+      payload: { event: 'FLEXIBLE', event_date: '2023-02-01', monthly_income: 1200 },
+    });
     expect(staged[4]).toMatchObject({ id_number: null, birth_date: null, name_norm: '钱七' });
 
-    const jobs = await app.ctx.database.db.selectFrom('outbox').select(['queue', 'job_id', 'payload']).orderBy('id').execute();
+    const jobs = await app.ctx.database.db
+      .selectFrom('outbox')
+      .select(['queue', 'job_id', 'payload'])
+      .orderBy('id')
+      .execute();
     expect(jobs.map((j) => j.job_id)).toEqual([`import-${importId}`, `match-${importId}-0`]);
     expect(jobs[1]!.payload).toEqual({ importId, chunk: 0, rowFrom: 2, rowTo: 9 });
   });
@@ -122,12 +163,31 @@ describe('feed import staging', () => {
     const corrected = FIRST.replace('王五,停保', '王五,失业登记');
     await expect(importFile('corrected.csv', corrected)).rejects.toThrow(ImportRequestError);
     const replaced = await importFile('corrected.csv', corrected, '2023-03', true);
-    expect(replaced).toMatchObject({ outcome: 'QUEUED', replacesImportId: (first as { importId: number }).importId });
-    const statuses = await app.ctx.database.db.selectFrom('imports').select(['id', 'status', 'previous_import_id', 'rows_new', 'rows_changed']).orderBy('id').execute();
+    expect(replaced).toMatchObject({
+      outcome: 'QUEUED',
+      replacesImportId: (first as { importId: number }).importId,
+    });
+    const statuses = await app.ctx.database.db
+      .selectFrom('imports')
+      .select(['id', 'status', 'previous_import_id', 'rows_new', 'rows_changed'])
+      .orderBy('id')
+      .execute();
     // the replaced delivery is out; the correction is compared with what came before it (nothing)
     expect(statuses).toEqual([
-      { id: (first as { importId: number }).importId, status: 'REPLACED', previous_import_id: null, rows_new: 4, rows_changed: 0 },
-      { id: (replaced as { importId: number }).importId, status: 'STAGED', previous_import_id: null, rows_new: 4, rows_changed: 0 },
+      {
+        id: (first as { importId: number }).importId,
+        status: 'REPLACED',
+        previous_import_id: null,
+        rows_new: 4,
+        rows_changed: 0,
+      },
+      {
+        id: (replaced as { importId: number }).importId,
+        status: 'STAGED',
+        previous_import_id: null,
+        rows_new: 4,
+        rows_changed: 0,
+      },
     ]);
   });
 
@@ -141,7 +201,12 @@ describe('feed import staging', () => {
     const request = await importFile('april.csv', april, '2023-04');
     const report = (await importReport(app.ctx.database.db, (request as { importId: number }).importId))!;
     expect(report.delta).toMatchObject({ new: 1, changed: 1, gone: 2 }); // P3 and the name-only row are gone
-    const deltas = await app.ctx.database.db.selectFrom('staged_rows').select(['row_no', 'delta']).where('import_id', '=', report.importId).orderBy('row_no').execute();
+    const deltas = await app.ctx.database.db
+      .selectFrom('staged_rows')
+      .select(['row_no', 'delta'])
+      .where('import_id', '=', report.importId)
+      .orderBy('row_no')
+      .execute();
     expect(deltas).toEqual([
       { row_no: 2, delta: 'SAME' },
       { row_no: 3, delta: 'CHANGED' },
@@ -153,9 +218,21 @@ describe('feed import staging', () => {
     const gbk = await importFile('gbk.csv', iconv.encode(FIRST, 'gbk'), '2023-03');
     const bom = await importFile('bom.csv', '\uFEFF' + FIRST, '2023-04');
     const db = app.ctx.database.db;
-    const rows = await db.selectFrom('imports').select(['id', 'encoding', 'rows_accepted']).orderBy('id').execute();
-    expect(rows.map((r) => [r.encoding, r.rows_accepted])).toEqual([['gb18030', 5], ['utf8-bom', 5]]);
-    const names = await db.selectFrom('staged_rows').select(['import_id', 'name']).where('row_no', '=', 2).orderBy('import_id').execute();
+    const rows = await db
+      .selectFrom('imports')
+      .select(['id', 'encoding', 'rows_accepted'])
+      .orderBy('id')
+      .execute();
+    expect(rows.map((r) => [r.encoding, r.rows_accepted])).toEqual([
+      ['gb18030', 5],
+      ['utf8-bom', 5],
+    ]);
+    const names = await db
+      .selectFrom('staged_rows')
+      .select(['import_id', 'name'])
+      .where('row_no', '=', 2)
+      .orderBy('import_id')
+      .execute();
     expect(names.map((n) => n.name)).toEqual(['张三', '张三']);
     void gbk;
     void bom;
@@ -164,7 +241,8 @@ describe('feed import staging', () => {
   it('exports rejects as CSV with formula cells neutralised and no full ID', async () => {
     const request = await importFile('rejects.csv', hrCsv([`${P1},=HYPERLINK("x"),退休,2023-03-01,`]));
     let csv = '';
-    for await (const part of rejectsCsv(app.ctx.database.db, (request as { importId: number }).importId)) csv += part;
+    for await (const part of rejectsCsv(app.ctx.database.db, (request as { importId: number }).importId))
+      csv += part;
     expect(csv).toContain('UNKNOWN_CODE');
     expect(csv).not.toMatch(/\d{17}[\dX]/);
     expect(csv.split('\r\n')).toHaveLength(3);
@@ -173,12 +251,34 @@ describe('feed import staging', () => {
 
 describe('broken files are refused whole, and nothing is applied', () => {
   const corpus: Array<[string, () => string | Buffer, string]> = [
-    ['binary', () => Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 1, 2, 3]), 'FILE_BINARY'],
+    [
+      'binary',
+      () =>
+        Buffer.from([
+          0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 1, 2, 3,
+        ]),
+      'FILE_BINARY',
+    ],
     ['empty', () => '', 'FILE_EMPTY'],
     ['wrong headers', () => '编号,名称,金额\n1,a,2\n', 'HEADER_MISMATCH'],
-    ['wrong feed', () => '身份证号,参保人姓名,出生日期,年度个人自付累计,大病慢特病标识,重度残疾标识\n' + `${P1},张三,1980-01-02,100,否,否\n`, 'WRONG_FEED'],
+    [
+      'wrong feed',
+      () =>
+        '身份证号,参保人姓名,出生日期,年度个人自付累计,大病慢特病标识,重度残疾标识\n' +
+        `${P1},张三,1980-01-02,100,否,否\n`,
+      'WRONG_FEED',
+    ],
     ['truncated mid-row', () => FIRST + `${P1},"张三,失业登记`, 'FILE_TRUNCATED'],
-    ['invalid bytes', () => Buffer.concat([Buffer.from(FIRST.repeat(2000)), Buffer.from([0xff, 0xfe, 0x80]), Buffer.from(`${P1},张三,失业登记,2023-03-01,\n`)]), 'FILE_UNDECODABLE'],
+    [
+      'invalid bytes',
+      () =>
+        Buffer.concat([
+          Buffer.from(FIRST.repeat(2000)),
+          Buffer.from([0xff, 0xfe, 0x80]),
+          Buffer.from(`${P1},张三,失业登记,2023-03-01,\n`),
+        ]),
+      'FILE_UNDECODABLE',
+    ],
     ['a 10 MB single line', () => HR_HEADER + '\n' + 'x'.repeat(10 * 1024 * 1024), 'LINE_TOO_LONG'],
   ];
 
@@ -187,12 +287,22 @@ describe('broken files are refused whole, and nothing is applied', () => {
       const db = app.ctx.database.db;
       const request = await importFile(`${label}.csv`, content());
       const importId = (request as { importId: number }).importId;
-      const imp = await db.selectFrom('imports').selectAll().where('id', '=', importId).executeTakeFirstOrThrow();
+      const imp = await db
+        .selectFrom('imports')
+        .selectAll()
+        .where('id', '=', importId)
+        .executeTakeFirstOrThrow();
       expect(imp.status).toBe('REFUSED');
       expect(imp.error_code).toBe(code);
       expect(imp.error_message).toBeTruthy();
-      const staged = await db.selectFrom('staged_rows').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
-      const rejects = await db.selectFrom('import_rejects').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+      const staged = await db
+        .selectFrom('staged_rows')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .executeTakeFirstOrThrow();
+      const rejects = await db
+        .selectFrom('import_rejects')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .executeTakeFirstOrThrow();
       const chunks = await db.selectFrom('outbox').select('job_id').where('queue', '=', 'match').execute();
       expect([staged.n, rejects.n, chunks.length]).toEqual([0, 0, 0]);
     });
@@ -200,7 +310,11 @@ describe('broken files are refused whole, and nothing is applied', () => {
 
   it('a header-only file is accepted as an empty delivery', async () => {
     const request = await importFile('header-only.csv', HR_HEADER + '\n');
-    const imp = await app.ctx.database.db.selectFrom('imports').selectAll().where('id', '=', (request as { importId: number }).importId).executeTakeFirstOrThrow();
+    const imp = await app.ctx.database.db
+      .selectFrom('imports')
+      .selectAll()
+      .where('id', '=', (request as { importId: number }).importId)
+      .executeTakeFirstOrThrow();
     expect(imp).toMatchObject({ status: 'EVALUATED', rows_read: 0, rows_accepted: 0 });
   });
 });

@@ -24,7 +24,11 @@ export async function stageImport(
   job?: JobControl,
 ): Promise<void> {
   const { db } = ctx.database;
-  const imp = await db.selectFrom('imports').selectAll().where('id', '=', payload.importId).executeTakeFirst();
+  const imp = await db
+    .selectFrom('imports')
+    .selectAll()
+    .where('id', '=', payload.importId)
+    .executeTakeFirst();
   if (!imp) {
     ctx.logger.warn({ importId: payload.importId }, 'import vanished; skipped');
     return;
@@ -57,16 +61,18 @@ export async function stageImport(
   const spool = new RejectSpool();
   try {
     await client.query('begin');
-    const locked = await client.query<{ status: string }>(`select status from imports where id = $1 for update`, [imp.id]);
+    const locked = await client.query<{ status: string }>(
+      `select status from imports where id = $1 for update`,
+      [imp.id],
+    );
     if (locked.rows[0]?.status !== 'QUEUED' && locked.rows[0]?.status !== 'STAGING') {
       await client.query('rollback');
       return;
     }
-    await client.query(`update imports set status = 'STAGING', started_at = now(), format = $2, encoding = $3 where id = $1`, [
-      imp.id,
-      table.format,
-      table.encoding ?? null,
-    ]);
+    await client.query(
+      `update imports set status = 'STAGING', started_at = now(), format = $2, encoding = $3 where id = $1`,
+      [imp.id, table.format, table.encoding ?? null],
+    );
 
     const importId = imp.id;
     const mapRow = createRowMapper(mapping, resolved);

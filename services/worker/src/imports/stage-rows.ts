@@ -18,7 +18,15 @@ export const STAGED_COLUMNS = [
   'payload',
 ] as const;
 
-export const REJECT_COLUMNS = ['import_id', 'row_no', 'field', 'column_name', 'reason', 'value_masked', 'message'] as const;
+export const REJECT_COLUMNS = [
+  'import_id',
+  'row_no',
+  'field',
+  'column_name',
+  'reason',
+  'value_masked',
+  'message',
+] as const;
 
 /** Fields every person feed may carry; the rest of a mapping's fields go to `payload`. */
 const COMMON_FIELDS = new Set(['id_number', 'name', 'birth_date', 'gender', 'town']);

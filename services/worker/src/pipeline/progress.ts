@@ -29,7 +29,15 @@ export async function planChunks(
   if (ranges.length === 0) return;
   await trx
     .insertInto('import_chunks')
-    .values(ranges.map((r) => ({ import_id: importId, stage, chunk: r.chunk, row_from: r.rowFrom, row_to: r.rowTo })))
+    .values(
+      ranges.map((r) => ({
+        import_id: importId,
+        stage,
+        chunk: r.chunk,
+        row_from: r.rowFrom,
+        row_to: r.rowTo,
+      })),
+    )
     .onConflict((oc) => oc.columns(['import_id', 'stage', 'chunk']).doNothing())
     .execute();
 }

@@ -8,7 +8,10 @@ import { rematchAfterSnapshot } from '../match/rematch.ts';
 import { evaluateMatchedRow } from '../rules/evaluate-chunk.ts';
 import { evaluateRegisterIncome } from '../rules/register-income.ts';
 
-export async function afterRegisterSnapshot(ctx: AppContext, payload: JobPayload<'registerApplied'>): Promise<void> {
+export async function afterRegisterSnapshot(
+  ctx: AppContext,
+  payload: JobPayload<'registerApplied'>,
+): Promise<void> {
   const rematch = await rematchAfterSnapshot(ctx, payload.snapshotId);
   // few rows (people who moved in since the delivery); each is evaluated and alerted at once
   for (const row of rematch.newlyMatchedRows) await evaluateMatchedRow(ctx, row);

@@ -9,7 +9,8 @@ import { loadMappings, type FeedMapping } from '@ew/ingest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/db.ts';
 import { importRegister, type RegisterImportDeps } from './register-import.ts';
 
-const HEADER = '户编号,托管镇,村社区,城乡类别,家庭住址,家庭月收入,救助类别,曾申请未通过,未通过日期,公民身份号码,姓名,性别,出生日期,与户主关系';
+const HEADER =
+  '户编号,托管镇,村社区,城乡类别,家庭住址,家庭月收入,救助类别,曾申请未通过,未通过日期,公民身份号码,姓名,性别,出生日期,与户主关系';
 
 /** A valid ID for a birth date and sequence (odd sequence = male). */
 function id(birth: string, seq: number): string {
@@ -63,7 +64,10 @@ async function registerState() {
     .orderBy('persons.id_number')
     .execute();
   const households = await tdb.db.selectFrom('households').selectAll().orderBy('household_no').execute();
-  const events = await tdb.db.selectFrom('register_events').select(['kind', 'person_id', 'household_id']).execute();
+  const events = await tdb.db
+    .selectFrom('register_events')
+    .select(['kind', 'person_id', 'household_id'])
+    .execute();
   return { persons, households, events };
 }
 
@@ -90,17 +94,53 @@ describe('register import', () => {
   it('loads a UTF-8-BOM snapshot, normalising IDs and names, household fields from the head', async () => {
     const path = await file('first.csv', '\uFEFF' + FIRST);
     const result = await importRegister(deps, path);
-    expect(result).toMatchObject({ outcome: 'APPLIED', rowsRead: 5, accepted: 5, rejected: 0, households: 3, persons: 5 });
+    expect(result).toMatchObject({
+      outcome: 'APPLIED',
+      rowsRead: 5,
+      accepted: 5,
+      rejected: 0,
+      households: 3,
+      persons: 5,
+    });
 
-    const child = await tdb.db.selectFrom('persons').selectAll().where('id_number', '=', C).executeTakeFirstOrThrow();
-    expect(child).toMatchObject({ name: '张 小明', name_norm: '张小明', birth_date: '1995-07-08', gender: 'M' });
-    const zhao = await tdb.db.selectFrom('persons').selectAll().where('id_number', '=', E).executeTakeFirstOrThrow();
+    const child = await tdb.db
+      .selectFrom('persons')
+      .selectAll()
+      .where('id_number', '=', C)
+      .executeTakeFirstOrThrow();
+    expect(child).toMatchObject({
+      name: '张 小明',
+      name_norm: '张小明',
+      birth_date: '1995-07-08',
+      gender: 'M',
+    });
+    const zhao = await tdb.db
+      .selectFrom('persons')
+      .selectAll()
+      .where('id_number', '=', E)
+      .executeTakeFirstOrThrow();
     expect(zhao.name_norm).toBe('赵丽');
-    const h3 = await tdb.db.selectFrom('households').selectAll().where('household_no', '=', 'H3').executeTakeFirstOrThrow();
-    expect(h3).toMatchObject({ assistance_status: 'TEKUN', refused_before: true, refused_on: '2022-06-01', member_count: 1, area_type: 'RURAL' });
-    const h1 = await tdb.db.selectFrom('households').selectAll().where('household_no', '=', 'H1').executeTakeFirstOrThrow();
+    const h3 = await tdb.db
+      .selectFrom('households')
+      .selectAll()
+      .where('household_no', '=', 'H3')
+      .executeTakeFirstOrThrow();
+    expect(h3).toMatchObject({
+      assistance_status: 'TEKUN',
+      refused_before: true,
+      refused_on: '2022-06-01',
+      member_count: 1,
+      area_type: 'RURAL',
+    });
+    const h1 = await tdb.db
+      .selectFrom('households')
+      .selectAll()
+      .where('household_no', '=', 'H1')
+      .executeTakeFirstOrThrow();
     expect(h1).toMatchObject({ monthly_income: 3000, member_count: 3 });
-    expect((await tdb.db.selectFrom('towns').select('name').orderBy('name').execute()).map((t) => t.name)).toEqual(['城关镇', '西河镇']);
+    expect(
+      (await tdb.db.selectFrom('towns').select('name').orderBy('name').execute()).map((t) => t.name),
+    ).toEqual(['城关镇', '西河镇']);
     // the first snapshot is the baseline: no difference events
     expect((await registerState()).events).toEqual([]);
   });
@@ -139,13 +179,31 @@ describe('register import', () => {
     expect(events).toEqual([
       { kind: 'HOUSEHOLD_REMOVED', id_number: null, household_no: 'H3', detail: {} },
       { kind: 'PERSON_ADDED', id_number: F, household_no: 'H2', detail: {} },
-      { kind: 'PERSON_MOVED', id_number: C, household_no: 'H2', detail: expect.objectContaining({ fromHouseholdId: expect.any(Number) }) },
+      {
+        kind: 'PERSON_MOVED',
+        id_number: C,
+        household_no: 'H2',
+        detail: expect.objectContaining({ fromHouseholdId: expect.any(Number) }),
+      },
       { kind: 'PERSON_REMOVED', id_number: E, household_no: 'H3', detail: {} },
-      { kind: 'STATUS_CHANGED', id_number: null, household_no: 'H2', detail: { from: 'DIBAO', to: 'MARGINAL' } },
+      {
+        kind: 'STATUS_CHANGED',
+        id_number: null,
+        household_no: 'H2',
+        detail: { from: 'DIBAO', to: 'MARGINAL' },
+      },
     ]);
-    const removed = await tdb.db.selectFrom('persons').select('active').where('id_number', '=', E).executeTakeFirstOrThrow();
+    const removed = await tdb.db
+      .selectFrom('persons')
+      .select('active')
+      .where('id_number', '=', E)
+      .executeTakeFirstOrThrow();
     expect(removed.active).toBe(false);
-    const h1 = await tdb.db.selectFrom('households').select('member_count').where('household_no', '=', 'H1').executeTakeFirstOrThrow();
+    const h1 = await tdb.db
+      .selectFrom('households')
+      .select('member_count')
+      .where('household_no', '=', 'H1')
+      .executeTakeFirstOrThrow();
     expect(h1.member_count).toBe(2);
   });
 
@@ -168,7 +226,12 @@ describe('register import', () => {
       .orderBy('row_no')
       .execute();
     expect(rejects).toEqual([
-      { row_no: 3, column_name: '公民身份号码', reason: 'ID_BAD_CHECK_DIGIT', value_masked: expect.stringMatching(/^130802\*{8}\d{3}[\dX]$/) },
+      {
+        row_no: 3,
+        column_name: '公民身份号码',
+        reason: 'ID_BAD_CHECK_DIGIT',
+        value_masked: expect.stringMatching(/^130802\*{8}\d{3}[\dX]$/),
+      },
       { row_no: 4, column_name: '救助类别', reason: 'UNKNOWN_CODE', value_masked: '困难户' },
       { row_no: 5, column_name: '户编号', reason: 'REQUIRED_MISSING', value_masked: '' },
       { row_no: 6, column_name: null, reason: 'DUPLICATE_ID', value_masked: '' },
@@ -182,7 +245,11 @@ describe('register import', () => {
   it('loads a GBK (GB18030) file the same as UTF-8', async () => {
     const result = await importRegister(deps, await file('gbk.csv', iconv.encode(FIRST, 'gbk')));
     expect(result).toMatchObject({ outcome: 'APPLIED', accepted: 5, rejected: 0 });
-    const zhao = await tdb.db.selectFrom('persons').select(['name', 'name_norm']).where('id_number', '=', E).executeTakeFirstOrThrow();
+    const zhao = await tdb.db
+      .selectFrom('persons')
+      .select(['name', 'name_norm'])
+      .where('id_number', '=', E)
+      .executeTakeFirstOrThrow();
     expect(zhao).toEqual({ name: '趙麗', name_norm: '赵丽' });
   });
 
@@ -203,7 +270,11 @@ describe('register import', () => {
     const result = await importRegister(deps, await file('truncated.csv', truncated));
     expect(result).toMatchObject({ outcome: 'REFUSED', error: { code: 'FILE_TRUNCATED' } });
     expect(await registerState()).toEqual(before);
-    const applied = await tdb.db.selectFrom('register_snapshots').select('status').where('status', '=', 'APPLIED').execute();
+    const applied = await tdb.db
+      .selectFrom('register_snapshots')
+      .select('status')
+      .where('status', '=', 'APPLIED')
+      .execute();
     expect(applied).toHaveLength(1);
   });
 });
