@@ -10,12 +10,14 @@ import {
 import * as foundation from './migrations/2026-11-28T0001-foundation.ts';
 import * as importChunks from './migrations/2026-11-28T0002-import-chunks.ts';
 import * as rules from './migrations/2026-11-28T0004-rules.ts';
+import * as installation from './migrations/2026-11-28T0005-installation.ts';
 
 /** Every migration, in order. Listed explicitly so bundlers and tsx agree on what exists. */
 const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28T0001-foundation': foundation,
   '2026-11-28T0002-import-chunks': importChunks,
   '2026-11-28T0004-rules': rules,
+  '2026-11-28T0005-installation': installation,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

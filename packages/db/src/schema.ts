@@ -286,7 +286,14 @@ export interface RuleRunTable {
   ran_at: Generated<Date>;
 }
 
+export interface InstallationTable {
+  singleton: Generated<boolean>;
+  id: string;
+  created_at: Generated<Date>;
+}
+
 export interface DB {
+  installation: InstallationTable;
   import_chunks: ImportChunkTable;
   rule_runs: RuleRunTable;
   towns: TownTable;

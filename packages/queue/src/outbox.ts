@@ -22,9 +22,32 @@ export async function recordJob<Q extends QueueName>(
 
 export type QueueSet = { [Q in QueueName]?: Queue };
 
+const installations = new WeakMap<Kysely<DB>, Promise<string>>();
+
+/** This database's installation id (cached per Kysely instance). */
+export function installationId(db: Kysely<DB>): Promise<string> {
+  let id = installations.get(db);
+  if (!id) {
+    id = db
+      .selectFrom('installation')
+      .select('id')
+      .executeTakeFirstOrThrow()
+      .then((r) => r.id);
+    id.catch(() => installations.delete(db));
+    installations.set(db, id);
+  }
+  return id;
+}
+
+/** The BullMQ job id of an outbox job: its database-local id plus the installation id. */
+export function queueJobId(outboxJobId: string, installation: string): string {
+  return `${outboxJobId}-${installation}`;
+}
+
 /** Moves pending outbox rows to their queues. Safe to run from several processes at once. */
 export async function relayOutbox(db: Kysely<DB>, queues: QueueSet, batch = 200): Promise<number> {
   let moved = 0;
+  const installation = await installationId(db);
   for (;;) {
     const n = await db.transaction().execute(async (trx) => {
       const rows = await trx
@@ -40,7 +63,10 @@ export async function relayOutbox(db: Kysely<DB>, queues: QueueSet, batch = 200)
       for (const row of rows) {
         const queue = queues[row.queue as QueueName];
         if (!queue) continue; // another process owns this queue's producer
-        await queue.add(row.queue, row.payload, { ...defaultJobOptions, jobId: row.job_id });
+        await queue.add(row.queue, row.payload, {
+          ...defaultJobOptions,
+          jobId: queueJobId(row.job_id, installation),
+        });
         dispatched.push(row.id);
       }
       if (dispatched.length > 0) {

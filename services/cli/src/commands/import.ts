@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { importReport, rejectsCsv, type ImportReport } from '@ew/worker/imports/import-report';
 import { requestImport, ImportRequestError } from '@ew/worker/imports/request-import';
 import type { Runtime } from '@ew/worker/runtime';
+import { installationId, queueJobId } from '@ew/queue';
 import { startCliRuntime, withApp, type CliApp } from '../app.ts';
 import { num, table } from '../format.ts';
 
@@ -125,7 +126,9 @@ async function waitForImport(
       .execute();
     let rowsRead = imp.rows_read;
     if (imp.status === 'QUEUED' || imp.status === 'STAGING') {
-      const job = await runtime.queues.import.getJob(`import-${importId}`);
+      const job = await runtime.queues.import.getJob(
+        queueJobId(`import-${importId}`, await installationId(app.ctx.database.db)),
+      );
       const progress = job?.progress as { rowsRead?: number } | undefined;
       rowsRead = progress?.rowsRead ?? 0;
     }
