@@ -5,12 +5,13 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { importReport, rejectsCsv, type ImportReport } from '@ew/worker/imports/import-report';
 import { requestImport, ImportRequestError } from '@ew/worker/imports/request-import';
+import { resumeImport } from '@ew/worker/imports/resume-import';
 import type { Runtime } from '@ew/worker/runtime';
 import { installationId, queueJobId } from '@ew/queue';
 import { startCliRuntime, withApp, type CliApp } from '../app.ts';
 import { num, table } from '../format.ts';
 
-const TERMINAL = new Set(['EVALUATED', 'REFUSED', 'FAILED', 'REPLACED']);
+const FINISHED = new Set(['EVALUATED', 'REFUSED', 'FAILED', 'REPLACED']);
 
 export function importCommand(): Command {
   return new Command('import')
@@ -75,15 +76,23 @@ export async function importAndWait(
     throw error;
   }
   const log = (s: string) => options.quiet || process.stderr.write(s);
-  if (result.outcome === 'ALREADY_IMPORTED') {
+  if (result.outcome === 'ALREADY_IMPORTED' && !FINISHED.has(result.status)) {
+    // delivered before but not finished (its worker died, Redis lost the jobs): carry it on
+    const resent = await resumeImport(app.ctx.database.db, result.importId);
+    log(
+      `import ${result.importId} (these bytes) is unfinished (${result.status}); resuming it (${resent} jobs resent)\n`,
+    );
+  } else if (result.outcome === 'ALREADY_IMPORTED') {
     log(
       `${request.file}: these exact bytes were already delivered for ${request.feed} ${request.period} (import ${result.importId}, ${result.status}); nothing new.\n`,
     );
     return importReport(app.ctx.database.db, result.importId);
   }
-  log(
-    `import ${result.importId} queued (${request.feed}, period ${request.period})${result.replacesImportId ? `, replacing import ${result.replacesImportId}` : ''}\n`,
-  );
+  if (result.outcome === 'QUEUED') {
+    log(
+      `import ${result.importId} queued (${request.feed}, period ${request.period})${result.replacesImportId ? `, replacing import ${result.replacesImportId}` : ''}\n`,
+    );
+  }
   const own = options.runtime
     ? null
     : await startCliRuntime(app, options.wait ? options.mode : 'enqueue-only');
@@ -141,7 +150,7 @@ async function waitForImport(
     if (tty) log(`\r${line}`);
     else if (line.split('  ')[1] !== lastLine.split('  ')[1]) log(line + '\n');
     lastLine = line;
-    if (TERMINAL.has(imp.status)) {
+    if (FINISHED.has(imp.status)) {
       if (tty) log('\n');
       return;
     }
