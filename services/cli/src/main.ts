@@ -7,6 +7,7 @@ import { importCommand, importReportCommand } from './commands/import.ts';
 import { demoCommand } from './commands/demo.ts';
 import { reviewsCommand } from './commands/reviews.ts';
 import { rulesCommand } from './commands/rules.ts';
+import { usersCommand } from './commands/users.ts';
 
 const program = new Command('ew')
   .description('social-assistance early warning: load register and feeds, match, raise alerts')
@@ -20,6 +21,7 @@ program.addCommand(
 );
 program.addCommand(reviewsCommand());
 program.addCommand(rulesCommand());
+program.addCommand(usersCommand());
 program.addCommand(demoCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {

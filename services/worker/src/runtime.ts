@@ -67,6 +67,12 @@ export function startRuntime(ctx: AppContext, options: RuntimeOptions): Runtime 
     return relaying;
   };
 
+  // BullMQ never closes a connection it was given: this runtime does, at close
+  const connections: Redis[] = [producer];
+  const track = (redis: Redis): Redis => {
+    connections.push(redis);
+    return redis;
+  };
   const workers = options.consume.map((name) => {
     const worker = new Worker(
       name,
@@ -87,7 +93,7 @@ export function startRuntime(ctx: AppContext, options: RuntimeOptions): Runtime 
         await relay();
       },
       {
-        connection: createRedis(options.redisUrl, 'worker'),
+        connection: track(createRedis(options.redisUrl, 'worker')),
         prefix: options.prefix,
         concurrency: options.concurrency ?? 1,
         // imports of a million rows run for tens of seconds; the lock is renewed meanwhile
@@ -114,7 +120,7 @@ export function startRuntime(ctx: AppContext, options: RuntimeOptions): Runtime 
       await Promise.all(workers.map((w) => w.close()));
       await relaying?.catch(() => undefined);
       await Promise.all(Object.values(queues).map((q) => q.close()));
-      producer.disconnect();
+      for (const connection of connections) connection.disconnect();
     },
   };
 }

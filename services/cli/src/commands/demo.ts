@@ -42,8 +42,8 @@ export function demoCommand(): Command {
         process.stdout.write(await summary(app));
         process.stdout.write(`\ndone in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
         process.stdout.write(
-          '\nTo work the queues in the console: `pnpm api` and open http://localhost:3000 ' +
-            '(see README: users and tokens).\n',
+          '\nTo work the queues in the console: `pnpm cli users create wang --role caseworker --town 城关镇`,\n' +
+            'then `pnpm api` and open http://localhost:3000 with the token it printed.\n',
         );
       });
     });

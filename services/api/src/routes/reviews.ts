@@ -1,0 +1,66 @@
+// The review list of ambiguous matches (domain §3): read by ADMIN and SUPERVISOR (masked), decided
+// by ADMIN. A decision that matches a row sends it on to rule evaluation at once
+// (`evaluateMatchedRow`: its signals become alerts and tasks in the same call). `decideReview`
+// writes the audit row.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { decideReview, listReviews } from '@ew/worker/match/review';
+import { evaluateMatchedRow } from '@ew/worker/rules/evaluate-chunk';
+import { requireRole, userOf } from '../auth.ts';
+import { parseInput } from '../errors.ts';
+import type { ApiDeps } from '../app.ts';
+import { dbId, idParams } from './params.ts';
+
+const listQuery = z.strictObject({
+  importId: dbId.optional(),
+  status: z.enum(['OPEN', 'ACCEPTED', 'REJECTED']).default('OPEN'),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  afterId: dbId.optional(),
+});
+
+const decisionBody = z.union([
+  z.strictObject({ personId: z.number().int().positive() }),
+  z.strictObject({ reject: z.literal(true) }),
+]);
+
+export function reviewRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { db, ctx } = deps;
+
+  const reviewRow = async (reviewId: number) => {
+    const r = await db
+      .selectFrom('match_reviews')
+      .select(['import_id', 'row_no'])
+      .where('id', '=', reviewId)
+      .executeTakeFirstOrThrow();
+    return { importId: r.import_id, rowNo: r.row_no };
+  };
+
+  app.get('/reviews', { onRequest: requireRole(db, 'ADMIN', 'SUPERVISOR') }, async (request) => {
+    const q = parseInput(listQuery, request.query, 'query');
+    const reviews = await listReviews(db, {
+      status: q.status,
+      limit: q.limit,
+      ...(q.importId === undefined ? {} : { importId: q.importId }),
+      ...(q.afterId === undefined ? {} : { afterId: q.afterId }),
+    });
+    return { reviews };
+  });
+
+  app.post('/reviews/:id/decision', { onRequest: requireRole(db, 'ADMIN') }, async (request) => {
+    const user = userOf(request);
+    const { id } = parseInput(idParams, request.params, 'params');
+    const body = parseInput(decisionBody, request.body ?? {}, 'body');
+    const decision = await decideReview(db, {
+      reviewId: id,
+      actor: user.username,
+      choice: 'reject' in body ? 'reject' : { personId: body.personId },
+    });
+    // An accept sends its row on to the rules. Evaluation is idempotent, so the same accept sent
+    // again (a retry after a failure here: the decision itself was committed) evaluates again.
+    const row = decision.status === 'ACCEPTED' ? (decision.newlyMatched ?? (await reviewRow(id))) : null;
+    const evaluation = row === null ? null : await evaluateMatchedRow(ctx, row);
+    // evaluation raises alerts in-process; anything it recorded in the outbox goes now
+    if (evaluation !== null) await deps.producer.relay();
+    return { reviewId: id, ...decision, evaluation };
+  });
+}
