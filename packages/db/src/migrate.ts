@@ -11,6 +11,7 @@ import * as foundation from './migrations/2026-11-28T0001-foundation.ts';
 import * as importChunks from './migrations/2026-11-28T0002-import-chunks.ts';
 import * as rules from './migrations/2026-11-28T0004-rules.ts';
 import * as installation from './migrations/2026-11-28T0005-installation.ts';
+import * as matchesWithoutFk from './migrations/2026-11-28T0006-matches-without-fk-triggers.ts';
 
 /** Every migration, in order. Listed explicitly so bundlers and tsx agree on what exists. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28T0002-import-chunks': importChunks,
   '2026-11-28T0004-rules': rules,
   '2026-11-28T0005-installation': installation,
+  '2026-11-28T0006-matches-without-fk-triggers': matchesWithoutFk,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

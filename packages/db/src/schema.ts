@@ -154,7 +154,7 @@ export interface StagedRowTable {
   row_key: string;
   row_hash: string;
   duplicate_of: number | null;
-  /** Against the feed's previous delivery; rules fire only on NEW and CHANGED rows. */
+  /** Against the feed's previous delivery (null = new); rules fire on new and CHANGED rows. */
   delta: 'NEW' | 'CHANGED' | 'SAME' | null;
   payload: Json<Record<string, unknown>>;
 }

@@ -28,33 +28,30 @@ export async function findPreviousDelivery(
   return rows[0]?.id ?? null;
 }
 
+/**
+ * Marks rows SAME or CHANGED against the previous delivery; NEW rows keep delta = null (so a first
+ * delivery rewrites no row). Counts NEW as the rest of the non-duplicate rows.
+ */
 export async function markDelta(
   client: pg.PoolClient,
   importId: number,
   previousImportId: number | null,
+  distinctRows: number,
 ): Promise<DeltaCounts> {
   if (previousImportId === null) {
-    const { rowCount } = await client.query(
-      `update staged_rows set delta = 'NEW' where import_id = $1 and duplicate_of is null`,
-      [importId],
-    );
-    return { previousImportId, rowsNew: rowCount ?? 0, rowsChanged: 0, rowsGone: 0 };
+    return { previousImportId, rowsNew: distinctRows, rowsChanged: 0, rowsGone: 0 };
   }
   // A key may appear in several rows (a person with two events); a row is SAME when the previous
-  // delivery had a row with the same key and the same content.
-  // (hash joins on row_key: no per-row lookups)
-  const { rows } = await client.query<{ delta: 'NEW' | 'CHANGED' | 'SAME'; n: number }>(
+  // delivery had a row with the same key and the same content. Hash joins on row_key.
+  const { rows } = await client.query<{ delta: 'CHANGED' | 'SAME'; n: number }>(
     `with prev as (
        select row_key, array_agg(row_hash) as hashes
          from staged_rows where import_id = $2 and duplicate_of is null
         group by row_key
      ),
      decided as (
-       select s.row_no,
-              case when p.row_key is null then 'NEW'
-                   when s.row_hash = any (p.hashes) then 'SAME'
-                   else 'CHANGED' end as delta
-         from staged_rows s left join prev p on p.row_key = s.row_key
+       select s.row_no, case when s.row_hash = any (p.hashes) then 'SAME' else 'CHANGED' end as delta
+         from staged_rows s join prev p on p.row_key = s.row_key
         where s.import_id = $1 and s.duplicate_of is null
      ),
      marked as (
@@ -76,7 +73,7 @@ export async function markDelta(
   );
   return {
     previousImportId,
-    rowsNew: count('NEW'),
+    rowsNew: distinctRows - count('SAME') - count('CHANGED'),
     rowsChanged: count('CHANGED'),
     rowsGone: gone.rows[0]!.n,
   };

@@ -121,12 +121,15 @@ async function finishStaging(
   rowsRead: number,
   rowsAccepted: number,
 ): Promise<StagingCounts> {
-  // identical rows inside the file: the first stands, later ones are counted and not matched
+  // identical rows inside the file: the first stands, later ones are counted and not matched.
+  // Only groups with more than one row are touched (a hash aggregate, no sort of the file).
   const dup = await client.query(
     `update staged_rows s set duplicate_of = d.first_row
-       from (select row_no, min(row_no) over (partition by row_key, row_hash) as first_row
-               from staged_rows where import_id = $1) d
-      where s.import_id = $1 and s.row_no = d.row_no and d.first_row <> d.row_no`,
+       from (select row_key, row_hash, min(row_no) as first_row
+               from staged_rows where import_id = $1
+              group by row_key, row_hash having count(*) > 1) d
+      where s.import_id = $1 and s.row_key = d.row_key and s.row_hash = d.row_hash
+        and s.row_no <> d.first_row`,
     [imp.id],
   );
   const rejected = await client.query<{ n: number }>(
@@ -134,7 +137,7 @@ async function finishStaging(
     [imp.id],
   );
   const previous = await findPreviousDelivery(client, imp.id, imp.feed, imp.period, imp.replaces_import_id);
-  const delta = await markDelta(client, imp.id, previous);
+  const delta = await markDelta(client, imp.id, previous, rowsAccepted - (dup.rowCount ?? 0));
   if (imp.replaces_import_id !== null) {
     await client.query(`update imports set status = 'REPLACED' where id = $1 and status <> 'REPLACED'`, [
       imp.replaces_import_id,
