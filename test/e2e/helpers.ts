@@ -1,0 +1,127 @@
+// Small helpers for the end-to-end pipeline test: wait for imports to go through the real
+// queues, read back what the pipeline wrote, and print tables for the closing note.
+import { sql } from 'kysely';
+import type { AppContext } from '../../services/worker/src/context.ts';
+import type { Runtime } from '../../services/worker/src/runtime.ts';
+
+const TERMINAL = new Set(['EVALUATED', 'REFUSED', 'FAILED', 'REPLACED']);
+
+/** Relays the outbox and polls `imports.status` until every import is terminal (or times out). */
+export async function waitForImports(
+  ctx: AppContext,
+  runtime: Runtime,
+  importIds: readonly number[],
+  timeoutMs = 90_000,
+): Promise<Record<number, string>> {
+  const started = Date.now();
+  await runtime.relay();
+  for (;;) {
+    const rows = await ctx.database.db
+      .selectFrom('imports')
+      .select(['id', 'status'])
+      .where('id', 'in', [...importIds])
+      .execute();
+    const status = Object.fromEntries(rows.map((r) => [r.id, r.status])) as Record<number, string>;
+    if (rows.length === importIds.length && rows.every((r) => TERMINAL.has(r.status))) return status;
+    if (Date.now() - started > timeoutMs) {
+      throw new Error(`imports not finished after ${timeoutMs} ms: ${JSON.stringify(status)}`);
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+export interface DbSignal {
+  feed: string;
+  code: string;
+  period: string;
+  personId: string | null;
+  householdNo: string;
+  severity: string;
+  importId: number | null;
+  rowNo: number | null;
+  alertId: number | null;
+}
+
+export async function readSignals(ctx: AppContext): Promise<DbSignal[]> {
+  const { rows } = await sql<DbSignal>`
+    select s.feed, s.code, s.source_period::text as period, p.id_number as "personId",
+           h.household_no as "householdNo", s.severity, s.import_id::int as "importId",
+           s.row_no as "rowNo", s.alert_id::int as "alertId"
+      from signals s
+      join households h on h.id = s.household_id
+      left join persons p on p.id = s.person_id
+     order by s.id`.execute(ctx.database.db);
+  return rows;
+}
+
+export interface DbAlert {
+  alertId: number;
+  householdNo: string;
+  severity: string;
+  status: string;
+  taskId: number | null;
+}
+
+export async function readAlerts(ctx: AppContext): Promise<DbAlert[]> {
+  const { rows } = await sql<DbAlert>`
+    select a.id::int as "alertId", h.household_no as "householdNo", a.severity, a.status,
+           a.task_id::int as "taskId"
+      from alerts a join households h on h.id = a.household_id
+     order by a.id`.execute(ctx.database.db);
+  return rows;
+}
+
+export async function tableCounts(ctx: AppContext): Promise<Record<string, number>> {
+  const tables = [
+    'imports',
+    'staged_rows',
+    'import_rejects',
+    'matches',
+    'match_reviews',
+    'signals',
+    'alerts',
+    'tasks',
+    'task_events',
+  ];
+  const out: Record<string, number> = {};
+  for (const t of tables) {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(t)}`.execute(
+      ctx.database.db,
+    );
+    out[t] = rows[0]?.n ?? 0;
+  }
+  return out;
+}
+
+/** A plain-text table (first column left-aligned, the rest right-aligned). */
+export function formatTable(
+  header: readonly string[],
+  rows: ReadonlyArray<ReadonlyArray<string | number>>,
+): string {
+  const cells = [header.map(String), ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => [...(r[i] ?? '')].length)));
+  const line = (r: readonly string[]) =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [
+    line(cells[0] ?? []),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...cells.slice(1).map(line),
+  ].join('\n');
+}
+
+export function pct(x: number | null): string {
+  return x === null ? 'n/a' : `${(x * 100).toFixed(2)} %`;
+}
+
+/** The symmetric difference of two key sets, for readable failure messages. */
+export function setDiff(
+  expected: Iterable<string>,
+  actual: Iterable<string>,
+): { missing: string[]; unexpected: string[] } {
+  const e = new Set(expected);
+  const a = new Set(actual);
+  return {
+    missing: [...e].filter((k) => !a.has(k)).sort(),
+    unexpected: [...a].filter((k) => !e.has(k)).sort(),
+  };
+}
