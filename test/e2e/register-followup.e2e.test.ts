@@ -2,15 +2,8 @@
 // register INCOME_MARGINAL for every qualifying household of the first snapshot, judged as of the
 // day the snapshot is applied — then feed deliveries dated before that day.
 //
-// KNOWN DEFECT (the `it.fails` below; remove `.fails` when fixed): compound risk depends on the
-// order in which signals arrive. services/worker/src/alerts/raise-alerts.ts `codesInWindow` counts
-// the codes with source_period in [ref − 90 days, ref], ref = the latest source period on the
-// household's alert. Here the register signal (dated the apply day, today) reaches the alert
-// first; feed signals dated 2023-03-31 then fall outside [today − 90, today], so two or three
-// distinct feed codes of the same period — within 90 days of each other, compound per domain §4 —
-// never make the alert high. Delivered in the other order (feeds first) the same signals give high
-// (the severity is computed at 2023-03-31 and never lowered). The main e2e test runs the register
-// step with the register's own as-of date, where this does not arise.
+// Regression: compound risk once depended on the order signals arrived in (a window anchored at
+// the alert's latest period); a register signal dated today then hid feed codes of 2023-03-31.
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,15 +151,12 @@ describe.sequential('register follow-up job through the queue, then feeds', () =
 
   // KNOWN DEFECT, see the header: fails today because codes of 2023-03-31 do not count for
   // compound risk on an alert whose latest signal (the register's) is dated today.
-  it.fails(
-    'households whose register signal came first: codes within 90 days of each other are compound',
-    async () => {
-      const { withRegister } = await severityMismatches();
-      if (withRegister.length > 0)
-        console.log(
-          `compound risk missed (${withRegister.length}):\n  ${withRegister.slice(0, 5).join('\n  ')}`,
-        );
-      expect(withRegister).toEqual([]);
-    },
-  );
+  it('households whose register signal came first: codes within 90 days of each other are compound', async () => {
+    const { withRegister } = await severityMismatches();
+    if (withRegister.length > 0)
+      console.log(
+        `compound risk missed (${withRegister.length}):\n  ${withRegister.slice(0, 5).join('\n  ')}`,
+      );
+    expect(withRegister).toEqual([]);
+  });
 });

@@ -56,6 +56,7 @@ interface Group {
   signalIds: number[];
   codes: string[];
   severities: Severity[];
+  minPeriod: string;
   maxPeriod: string;
 }
 
@@ -67,6 +68,7 @@ interface HouseholdState {
   alertId: number | null;
   alertSeverity: Severity | null;
   alertSignalSeverities: Severity[];
+  alertMinPeriod: string | null;
   alertMaxPeriod: string | null;
   openTaskId: number | null;
   openTaskStatus: string | null;
@@ -98,11 +100,12 @@ async function pendingGroups(trx: Transaction<DB>, filter: SignalFilter): Promis
     signal_ids: unknown;
     codes: string[];
     severities: Severity[];
+    min_period: string;
     max_period: string;
   }>`
     select s.household_id, array_agg(s.id order by s.id)::text[] as signal_ids,
            array_agg(distinct s.code) as codes, array_agg(s.severity) as severities,
-           max(s.source_period) as max_period
+           min(s.source_period) as min_period, max(s.source_period) as max_period
       from signals s
      where s.alert_id is null and ${filterSql(filter)}
      group by s.household_id
@@ -112,6 +115,7 @@ async function pendingGroups(trx: Transaction<DB>, filter: SignalFilter): Promis
     signalIds: ids(r.signal_ids),
     codes: r.codes,
     severities: r.severities,
+    minPeriod: r.min_period,
     maxPeriod: r.max_period,
   }));
 }
@@ -137,6 +141,7 @@ async function householdStates(
     alert_id: number | null;
     alert_severity: Severity | null;
     alert_signal_severities: Severity[] | null;
+    alert_min_period: string | null;
     alert_max_period: string | null;
     open_task_id: number | null;
     open_task_status: string | null;
@@ -144,6 +149,7 @@ async function householdStates(
     select h.id, h.town_id, h.refused_before, h.refused_on,
            a.id as alert_id, a.severity as alert_severity,
            (select array_agg(distinct x.severity) from signals x where x.alert_id = a.id) as alert_signal_severities,
+           (select min(x.source_period) from signals x where x.alert_id = a.id) as alert_min_period,
            (select max(x.source_period) from signals x where x.alert_id = a.id) as alert_max_period,
            coalesce(alert_task.id, ot.id) as open_task_id, coalesce(alert_task.status, ot.status) as open_task_status
       from unnest(${households}::bigint[]) u(id)
@@ -162,6 +168,7 @@ async function householdStates(
         alertId: r.alert_id === null ? null : Number(r.alert_id),
         alertSeverity: r.alert_severity,
         alertSignalSeverities: r.alert_signal_severities ?? [],
+        alertMinPeriod: r.alert_min_period,
         alertMaxPeriod: r.alert_max_period,
         openTaskId: r.open_task_id === null ? null : Number(r.open_task_id),
         openTaskStatus: r.open_task_status,
@@ -171,22 +178,37 @@ async function householdStates(
 }
 
 /**
- * Distinct codes of each household's signals (any alert, any status) with source_period in
- * [ref − windowDays, ref], where ref is the latest source period of the alert being judged.
+ * Compound risk, independent of the order signals arrive in: the most distinct codes among the
+ * household's signals (any alert, any status) that fit in one window of `windowDays` days which
+ * overlaps the span [from, to] of the alert being judged. A best window can always start at a
+ * signal's period, so only those starts are tried.
  */
 async function codesInWindow(
   trx: Transaction<DB>,
-  refs: { householdId: number; ref: string }[],
+  spans: { householdId: number; from: string; to: string }[],
   windowDays: number,
 ): Promise<Map<number, string[]>> {
-  if (refs.length === 0) return new Map();
+  if (spans.length === 0) return new Map();
   const { rows } = await sql<{ household_id: number; codes: string[] }>`
-    select u.household_id, array_agg(distinct s.code) as codes
-      from unnest(${refs.map((r) => r.householdId)}::bigint[], ${refs.map((r) => r.ref)}::date[]) u(household_id, ref)
-      join signals s on s.household_id = u.household_id
-                    and s.source_period between u.ref - ${windowDays}::int and u.ref
-     group by u.household_id`.execute(trx);
+    select distinct on (u.household_id) u.household_id, w.codes
+      from unnest(${spans.map((r) => r.householdId)}::bigint[], ${spans.map((r) => r.from)}::date[],
+                  ${spans.map((r) => r.to)}::date[]) u(household_id, span_from, span_to)
+      cross join lateral (
+        select array_agg(distinct s.code) as codes, count(distinct s.code) as n
+          from (select distinct x.source_period as start
+                  from signals x
+                 where x.household_id = u.household_id
+                   and x.source_period between u.span_from - ${windowDays}::int and u.span_to) a
+          join signals s on s.household_id = u.household_id
+                        and s.source_period between a.start and a.start + ${windowDays}::int
+         group by a.start
+      ) w
+     order by u.household_id, w.n desc`.execute(trx);
   return new Map(rows.map((r) => [Number(r.household_id), r.codes]));
+}
+
+function earlierDate(a: string, b: string | null): string {
+  return b !== null && b < a ? b : a;
 }
 
 /** Per household and code: the highest severity of an alert whose task closed within `days`. */
@@ -238,7 +260,8 @@ async function decide(
     trx,
     groups.map((g) => ({
       householdId: g.householdId,
-      ref: laterDate(g.maxPeriod, states.get(g.householdId)?.alertMaxPeriod ?? null),
+      from: earlierDate(g.minPeriod, states.get(g.householdId)?.alertMinPeriod ?? null),
+      to: laterDate(g.maxPeriod, states.get(g.householdId)?.alertMaxPeriod ?? null),
     })),
     t.compoundWindowDays,
   );

@@ -121,6 +121,9 @@ async function finishStaging(
   rowsRead: number,
   rowsAccepted: number,
 ): Promise<StagingCounts> {
+  // fresh statistics: without them the planner takes the new import for one row and the
+  // duplicate and delta statements below degrade to nested loops over the whole file
+  await client.query('analyze staged_rows');
   // identical rows inside the file: the first stands, later ones are counted and not matched.
   // Only groups with more than one row are touched (a hash aggregate, no sort of the file).
   const dup = await client.query(
