@@ -44,6 +44,8 @@ export interface RegisterSnapshotTable {
   file_sha256: string;
   file_name: string;
   encoding: string | null;
+  /** The extract's as-of date; register rules are judged as of it (null: the day applied). */
+  as_of: DateOnly | null;
   status: 'LOADING' | 'APPLIED' | 'REFUSED';
   rows_read: Generated<number>;
   rows_accepted: Generated<number>;

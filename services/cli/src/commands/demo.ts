@@ -8,6 +8,9 @@ import { table } from '../format.ts';
 import { formatRegisterResult, loadRegister } from './register.ts';
 import { formatReport, importAndWait } from './import.ts';
 
+/** The sample's extracts are all dated the end of March 2023. */
+const SAMPLE_AS_OF = '2023-03-31';
+
 const SAMPLE_FEEDS: Array<{ feed: string; file: string; period: string }> = [
   { feed: 'education', file: 'education.csv', period: '2023-03-31' },
   { feed: 'hr', file: 'hr.csv', period: '2023-03-31' },
@@ -24,7 +27,7 @@ export function demoCommand(): Command {
       await withApp(async (app) => {
         const dir = join(app.env.APP_ROOT, opts.dir);
         const started = Date.now();
-        const register = await loadRegister(app, join(dir, 'register.csv'));
+        const register = await loadRegister(app, join(dir, 'register.csv'), SAMPLE_AS_OF);
         process.stdout.write(formatRegisterResult('register.csv', register) + '\n\n');
         const { runtime } = await startCliRuntime(app, 'inline');
         try {

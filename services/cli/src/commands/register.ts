@@ -2,15 +2,17 @@
 import { Command } from 'commander';
 import { importRegister, type RegisterImportResult } from '@ew/worker/register/register-import';
 import type { CliApp } from '../app.ts';
+import { parsePeriod } from '@ew/worker/imports/period';
 import { withApp } from '../app.ts';
 import { num } from '../format.ts';
 
-export async function loadRegister(app: CliApp, file: string): Promise<RegisterImportResult> {
+export async function loadRegister(app: CliApp, file: string, asOf?: string): Promise<RegisterImportResult> {
   const mapping = app.ctx.mappings.get('register');
   if (!mapping) throw new Error('no register mapping (register.yaml) in FEEDS_DIR');
   return importRegister(
     { database: app.ctx.database, mapping, allMappings: app.ctx.mappings, logger: app.ctx.logger },
     file,
+    asOf ? { asOf } : {},
   );
 }
 
@@ -38,10 +40,11 @@ export function registerCommand(): Command {
   register
     .command('import')
     .description('load a full register snapshot (replaces the previous one; differences become events)')
+    .option('--as-of <date>', 'the extract date (YYYY-MM-DD); register rules are judged as of it', undefined)
     .argument('<file>')
-    .action(async (file: string) => {
+    .action(async (file: string, opts: { asOf?: string }) => {
       await withApp(async (app) => {
-        const result = await loadRegister(app, file);
+        const result = await loadRegister(app, file, opts.asOf ? parsePeriod(opts.asOf) : undefined);
         process.stdout.write(formatRegisterResult(file, result) + '\n');
         if (result.outcome === 'REFUSED') process.exitCode = 2;
       });

@@ -15,7 +15,16 @@ export async function afterRegisterSnapshot(
   const rematch = await rematchAfterSnapshot(ctx, payload.snapshotId);
   // few rows (people who moved in since the delivery); each is evaluated and alerted at once
   for (const row of rematch.newlyMatchedRows) await evaluateMatchedRow(ctx, row);
-  const income = await evaluateRegisterIncome(ctx, payload.snapshotId);
+  const snapshot = await ctx.database.db
+    .selectFrom('register_snapshots')
+    .select('as_of')
+    .where('id', '=', payload.snapshotId)
+    .executeTakeFirst();
+  const income = await evaluateRegisterIncome(
+    ctx,
+    payload.snapshotId,
+    snapshot?.as_of ? { asOf: snapshot.as_of } : {},
+  );
   ctx.logger.info(
     {
       snapshotId: payload.snapshotId,

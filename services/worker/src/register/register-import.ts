@@ -34,7 +34,16 @@ export interface RegisterImportDeps {
 /** Serialises snapshot loads across processes. */
 const REGISTER_LOCK = 0x7265_6769; // 'regi'
 
-export async function importRegister(deps: RegisterImportDeps, file: string): Promise<RegisterImportResult> {
+export interface RegisterImportOptions {
+  /** The extract's as-of date (YYYY-MM-DD); register rules are judged as of it. Default: today. */
+  asOf?: string;
+}
+
+export async function importRegister(
+  deps: RegisterImportDeps,
+  file: string,
+  options: RegisterImportOptions = {},
+): Promise<RegisterImportResult> {
   const { database, mapping, logger } = deps;
   const sha256 = await sha256File(file);
   const fileName = basename(file);
@@ -68,9 +77,9 @@ export async function importRegister(deps: RegisterImportDeps, file: string): Pr
     await client.query('select pg_advisory_xact_lock($1)', [REGISTER_LOCK]);
     const previous = await client.query(`select 1 from register_snapshots where status = 'APPLIED' limit 1`);
     const { rows } = await client.query<{ id: number }>(
-      `insert into register_snapshots (file_sha256, file_name, encoding, status)
-       values ($1, $2, $3, 'LOADING') returning id`,
-      [sha256, fileName, table.resolved.encoding],
+      `insert into register_snapshots (file_sha256, file_name, encoding, as_of, status)
+       values ($1, $2, $3, coalesce($4::date, current_date), 'LOADING') returning id`,
+      [sha256, fileName, table.resolved.encoding, options.asOf ?? null],
     );
     const snapshotId = rows[0]!.id;
     await createLoadTable(client);
