@@ -154,7 +154,8 @@ export interface StagedRowTable {
   gender: Gender | null;
   town: string | null;
   row_key: string;
-  row_hash: string;
+  /** md5 of what the row says, computed by Postgres (a generated column: never written). */
+  row_hash: ColumnType<string, never, never>;
   duplicate_of: number | null;
   /** Against the feed's previous delivery (null = new); rules fire on new and CHANGED rows. */
   delta: 'NEW' | 'CHANGED' | 'SAME' | null;

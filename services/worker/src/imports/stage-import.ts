@@ -3,7 +3,8 @@
 // crash leaves no half import visible to matching and a rerun starts clean. A bad file is
 // refused whole with the reason, and nothing of it is applied.
 import type pg from 'pg';
-import { copyRows, copyText, kyselyOnClient } from '@ew/db';
+import { Readable } from 'node:stream';
+import { copyText, kyselyOnClient } from '@ew/db';
 import { IngestError, createRowMapper, openTable, resolveHeaders, type SourceTable } from '@ew/ingest';
 import { recordJob, type JobPayload } from '@ew/queue';
 import type { AppContext } from '../context.ts';
@@ -17,6 +18,7 @@ import { REJECT_COLUMNS, STAGED_COLUMNS, createStagedLineBuilder, rejectLines } 
 /** Rows per match/evaluate job: big enough for set-based SQL, small enough to share. */
 export const CHUNK_ROWS = 50_000;
 const PROGRESS_EVERY = 50_000;
+const COPY_PIECE = 256 * 1024;
 
 export async function stageImport(
   ctx: AppContext,
@@ -78,16 +80,26 @@ export async function stageImport(
     const mapRow = createRowMapper(mapping, resolved);
     const toLine = createStagedLineBuilder(imp.id, mapping);
     let rowsRead = 0;
-    async function* accepted() {
+    let rowsAccepted = 0;
+    // one pass: parse, map, and build COPY text in ~256 KiB pieces (no per-row stream writes)
+    async function* stagedText(): AsyncGenerator<string> {
+      let buffer = '';
       for await (const source of table.rows) {
         rowsRead++;
         if (rowsRead % PROGRESS_EVERY === 0) await job?.reportProgress({ rowsRead });
         const result = mapRow(source);
-        if (result.ok) yield toLine(result.record);
-        else await spool.add(rejectLines(importId, result.rejects));
+        if (result.ok) {
+          buffer += toLine(result.record);
+          rowsAccepted++;
+          if (buffer.length >= COPY_PIECE) {
+            yield buffer;
+            buffer = '';
+          }
+        } else await spool.add(rejectLines(importId, result.rejects));
       }
+      if (buffer.length > 0) yield buffer;
     }
-    const rowsAccepted = await copyRows(client, 'staged_rows', STAGED_COLUMNS, accepted());
+    await copyText(client, 'staged_rows', STAGED_COLUMNS, Readable.from(stagedText()));
     await copyText(client, 'import_rejects', REJECT_COLUMNS, await spool.contents());
     await job?.reportProgress({ rowsRead });
 

@@ -1,6 +1,5 @@
 // Turns mapped records into staged_rows lines (COPY) and rejects into import_rejects lines.
-import { createHash } from 'node:crypto';
-import type { CopyValue } from '@ew/db';
+import { copyLine, type CopyValue } from '@ew/db';
 import type { FeedMapping, MappedRecord, RowReject } from '@ew/ingest';
 
 export const STAGED_COLUMNS = [
@@ -14,7 +13,6 @@ export const STAGED_COLUMNS = [
   'gender',
   'town',
   'row_key',
-  'row_hash',
   'payload',
 ] as const;
 
@@ -31,7 +29,8 @@ export const REJECT_COLUMNS = [
 /** Fields every person feed may carry; the rest of a mapping's fields go to `payload`. */
 const COMMON_FIELDS = new Set(['id_number', 'name', 'birth_date', 'gender', 'town']);
 
-export type StagedLineBuilder = (record: MappedRecord) => CopyValue[];
+/** One staged row as a COPY text line (row_hash is computed by Postgres). */
+export type StagedLineBuilder = (record: MappedRecord) => string;
 
 export function createStagedLineBuilder(importId: number, mapping: FeedMapping): StagedLineBuilder {
   const payloadFields = Object.keys(mapping.fields).filter((f) => !COMMON_FIELDS.has(f));
@@ -48,10 +47,7 @@ export function createStagedLineBuilder(importId: number, mapping: FeedMapping):
     const payload: Record<string, unknown> = {};
     for (const field of payloadFields) payload[field] = f[field] ?? null;
     const rowKey = idNumber ?? `~${nameNorm ?? ''}|${String(birthDate ?? '')}`;
-    const rowHash = createHash('md5')
-      .update(JSON.stringify([idNumber, nameNorm, birthDate, gender, town, payload]))
-      .digest('base64');
-    return [
+    return copyLine([
       importId,
       record.rowNo,
       idNumber,
@@ -62,9 +58,8 @@ export function createStagedLineBuilder(importId: number, mapping: FeedMapping):
       gender,
       town,
       rowKey,
-      rowHash,
       payload,
-    ];
+    ]);
   };
 }
 

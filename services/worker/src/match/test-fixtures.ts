@@ -149,7 +149,6 @@ export async function createImport(
           gender: r.gender ?? null,
           town: r.town ?? null,
           row_key: `k${r.rowNo}`,
-          row_hash: `h${r.rowNo}`,
           duplicate_of: r.duplicateOf ?? null,
           payload: JSON.stringify(r.birthFromRow && r.birthDate ? { birth_date: r.birthDate } : {}),
         })),

@@ -195,7 +195,6 @@ export async function addDelivery(
             gender: null,
             town: null,
             row_key: r.rowKey ?? `person:${r.personId ?? `none-${i}`}`,
-            row_hash: createHash('md5').update(payload).digest('hex'),
             duplicate_of: r.duplicateOf ?? null,
             delta: null,
             payload,
