@@ -94,7 +94,14 @@ function filterSql(filter: SignalFilter) {
   return sql`true`;
 }
 
-async function pendingGroups(trx: Transaction<DB>, filter: SignalFilter): Promise<Group[]> {
+/** Households per batch: bounds the worker's memory however many households an import touches. */
+const HOUSEHOLDS_PER_BATCH = 5_000;
+
+async function pendingGroups(
+  trx: Transaction<DB>,
+  filter: SignalFilter,
+  afterHouseholdId: number,
+): Promise<Group[]> {
   const { rows } = await sql<{
     household_id: number;
     signal_ids: unknown;
@@ -107,9 +114,10 @@ async function pendingGroups(trx: Transaction<DB>, filter: SignalFilter): Promis
            array_agg(distinct s.code) as codes, array_agg(s.severity) as severities,
            min(s.source_period) as min_period, max(s.source_period) as max_period
       from signals s
-     where s.alert_id is null and ${filterSql(filter)}
+     where s.alert_id is null and ${filterSql(filter)} and s.household_id > ${afterHouseholdId}::bigint
      group by s.household_id
-     order by s.household_id`.execute(trx);
+     order by s.household_id
+     limit ${HOUSEHOLDS_PER_BATCH}`.execute(trx);
   return rows.map((r) => ({
     householdId: Number(r.household_id),
     signalIds: ids(r.signal_ids),
@@ -415,9 +423,25 @@ export async function raiseAlertsForSignals(
 ): Promise<RaiseResult> {
   if ('signalIds' in filter && filter.signalIds.length === 0) return { ...EMPTY_RAISE };
   await sql`select pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}::bigint)`.execute(trx);
-  const groups = await pendingGroups(trx, filter);
-  if (groups.length === 0) return { ...EMPTY_RAISE };
   const asOf = options.asOf ?? new Date().toISOString().slice(0, 10);
+  const total = { ...EMPTY_RAISE };
+  let after = 0;
+  for (;;) {
+    const groups = await pendingGroups(trx, filter, after);
+    if (groups.length === 0) return total;
+    const batch = await raiseBatch(trx, ctx, groups, asOf);
+    for (const key of Object.keys(total) as (keyof RaiseResult)[]) total[key] += batch[key];
+    after = groups[groups.length - 1]!.householdId;
+  }
+}
+
+/** One batch of households: decisions, then set-based writes. */
+async function raiseBatch(
+  trx: Transaction<DB>,
+  ctx: Pick<AppContext, 'config'>,
+  groups: Group[],
+  asOf: string,
+): Promise<RaiseResult> {
   const deadlines = thresholdsAt(ctx.config, asOf).values.taskDeadlineDays;
   const decisions = await decide(trx, ctx.config, groups, asOf);
 
