@@ -14,6 +14,7 @@ import * as installation from './migrations/2026-11-28T0005-installation.ts';
 import * as matchesWithoutFk from './migrations/2026-11-28T0006-matches-without-fk-triggers.ts';
 import * as registerAsOf from './migrations/2026-11-28T0007-register-as-of.ts';
 import * as stagingWritePath from './migrations/2026-11-28T0008-staging-write-path.ts';
+import * as signalsByHousehold from './migrations/2026-11-28T0009-signals-unattached-by-household.ts';
 
 /** Every migration, in order. Listed explicitly so bundlers and tsx agree on what exists. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28T0006-matches-without-fk-triggers': matchesWithoutFk,
   '2026-11-28T0007-register-as-of': registerAsOf,
   '2026-11-28T0008-staging-write-path': stagingWritePath,
+  '2026-11-28T0009-signals-unattached-by-household': signalsByHousehold,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -97,10 +97,24 @@ function filterSql(filter: SignalFilter) {
 /** Households per batch: bounds the worker's memory however many households an import touches. */
 const HOUSEHOLDS_PER_BATCH = 5_000;
 
+/** Household id ranges of at most HOUSEHOLDS_PER_BATCH households with pending signals. */
+async function pendingBatches(trx: Transaction<DB>, filter: SignalFilter): Promise<Array<[number, number]>> {
+  const { rows } = await sql<{ household_id: number }>`
+    select distinct s.household_id from signals s
+     where s.alert_id is null and ${filterSql(filter)}
+     order by s.household_id`.execute(trx);
+  const batches: Array<[number, number]> = [];
+  for (let i = 0; i < rows.length; i += HOUSEHOLDS_PER_BATCH) {
+    const last = rows[Math.min(i + HOUSEHOLDS_PER_BATCH, rows.length) - 1]!;
+    batches.push([Number(rows[i]!.household_id), Number(last.household_id)]);
+  }
+  return batches;
+}
+
 async function pendingGroups(
   trx: Transaction<DB>,
   filter: SignalFilter,
-  afterHouseholdId: number,
+  [fromHousehold, toHousehold]: [number, number],
 ): Promise<Group[]> {
   const { rows } = await sql<{
     household_id: number;
@@ -114,10 +128,10 @@ async function pendingGroups(
            array_agg(distinct s.code) as codes, array_agg(s.severity) as severities,
            min(s.source_period) as min_period, max(s.source_period) as max_period
       from signals s
-     where s.alert_id is null and ${filterSql(filter)} and s.household_id > ${afterHouseholdId}::bigint
+     where s.alert_id is null and ${filterSql(filter)}
+       and s.household_id between ${fromHousehold}::bigint and ${toHousehold}::bigint
      group by s.household_id
-     order by s.household_id
-     limit ${HOUSEHOLDS_PER_BATCH}`.execute(trx);
+     order by s.household_id`.execute(trx);
   return rows.map((r) => ({
     householdId: Number(r.household_id),
     signalIds: ids(r.signal_ids),
@@ -425,14 +439,13 @@ export async function raiseAlertsForSignals(
   await sql`select pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}::bigint)`.execute(trx);
   const asOf = options.asOf ?? new Date().toISOString().slice(0, 10);
   const total = { ...EMPTY_RAISE };
-  let after = 0;
-  for (;;) {
-    const groups = await pendingGroups(trx, filter, after);
-    if (groups.length === 0) return total;
+  for (const range of await pendingBatches(trx, filter)) {
+    const groups = await pendingGroups(trx, filter, range);
+    if (groups.length === 0) continue;
     const batch = await raiseBatch(trx, ctx, groups, asOf);
     for (const key of Object.keys(total) as (keyof RaiseResult)[]) total[key] += batch[key];
-    after = groups[groups.length - 1]!.householdId;
   }
+  return total;
 }
 
 /** One batch of households: decisions, then set-based writes. */
