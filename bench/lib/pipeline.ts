@@ -19,15 +19,24 @@ export interface WorkerSet {
   procs: Tracked[];
 }
 
+/** The worker's heap cap as deployed (package.json `worker`, docker-compose). */
+const DEPLOYED_NODE_OPTIONS = '--max-old-space-size=256';
+
 /**
  * Starts `replicas` worker processes consuming `queues`; resolves once each logged "worker started".
- * BENCH_WORKER_NODE_OPTIONS (e.g. "--max-old-space-size=128") becomes the workers' NODE_OPTIONS.
+ * The workers run as deployed (heap capped at 256 MB, as `pnpm worker` and docker-compose do);
+ * BENCH_WORKER_NODE_OPTIONS (e.g. "--max-old-space-size=128", or "" for none) overrides it.
  */
 export async function startWorkers(be: BenchEnv, queues: string, replicas: number): Promise<WorkerSet> {
   const procs = Array.from({ length: replicas }, () =>
     spawnTs(WORKER_MAIN, [], {
-      env: { ...be.vars, WORKER_QUEUES: queues, ...(process.env['BENCH_WORKER_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_WORKER_NODE_OPTIONS'] } : {}) },
-      readyWhen: (line) => typeof line === 'object' && line !== null && (line as { msg?: string }).msg === 'worker started',
+      env: {
+        ...be.vars,
+        WORKER_QUEUES: queues,
+        NODE_OPTIONS: process.env['BENCH_WORKER_NODE_OPTIONS'] ?? DEPLOYED_NODE_OPTIONS,
+      },
+      readyWhen: (line) =>
+        typeof line === 'object' && line !== null && (line as { msg?: string }).msg === 'worker started',
     }),
   );
   await Promise.all(procs.map((p) => p.ready));
@@ -75,10 +84,21 @@ export async function stopWorkers(set: WorkerSet): Promise<WorkerReport> {
 
 /** The producer side: an app context and a runtime that only relays the outbox. */
 export function startProducer(ctx: AppContext, be: BenchEnv): Runtime {
-  return startRuntime(ctx, { redisUrl: be.env.REDIS_URL, prefix: be.prefix, consume: [], handlers: {}, relayIntervalMs: 250 });
+  return startRuntime(ctx, {
+    redisUrl: be.env.REDIS_URL,
+    prefix: be.prefix,
+    consume: [],
+    handlers: {},
+    relayIntervalMs: 250,
+  });
 }
 
-export async function requestFeedImport(ctx: AppContext, runtime: Runtime, feed: string, file: string): Promise<number> {
+export async function requestFeedImport(
+  ctx: AppContext,
+  runtime: Runtime,
+  feed: string,
+  file: string,
+): Promise<number> {
   const result = await requestImport(ctx, { feed, period: PERIOD, file, requestedBy: 'bench' });
   if (result.outcome !== 'QUEUED') throw new Error(`import request: ${result.outcome}`);
   await runtime.relay();
@@ -89,20 +109,33 @@ const FAILED: ReadonlySet<ImportStatus> = new Set(['REFUSED', 'FAILED', 'REPLACE
 const ORDER: ImportStatus[] = ['QUEUED', 'STAGING', 'STAGED', 'MATCHING', 'MATCHED', 'EVALUATED'];
 
 /** Polls until the import reaches `status` (or a later one); fails fast when a worker dies or a job fails. */
-export async function waitForStatus(ctx: AppContext, importId: number, status: ImportStatus, workers: WorkerSet[], timeoutMs = 3_600_000): Promise<void> {
+export async function waitForStatus(
+  ctx: AppContext,
+  importId: number,
+  status: ImportStatus,
+  workers: WorkerSet[],
+  timeoutMs = 3_600_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const imp = await ctx.database.db.selectFrom('imports').select(['status', 'error_message']).where('id', '=', importId).executeTakeFirstOrThrow();
-    if (FAILED.has(imp.status)) throw new Error(`import ${importId} ${imp.status}: ${imp.error_message ?? ''}`);
+    const imp = await ctx.database.db
+      .selectFrom('imports')
+      .select(['status', 'error_message'])
+      .where('id', '=', importId)
+      .executeTakeFirstOrThrow();
+    if (FAILED.has(imp.status))
+      throw new Error(`import ${importId} ${imp.status}: ${imp.error_message ?? ''}`);
     if (ORDER.indexOf(imp.status) >= ORDER.indexOf(status)) return;
     for (const set of workers) {
       for (const p of set.procs) {
-        if (p.child.exitCode !== null) throw new Error(`worker ${p.pid} (${set.queues}) exited: ${p.stderr.join('').slice(-2000)}`);
+        if (p.child.exitCode !== null)
+          throw new Error(`worker ${p.pid} (${set.queues}) exited: ${p.stderr.join('').slice(-2000)}`);
         const failed = p.lines.find((l) => (l as { msg?: string })?.msg === 'job failed');
         if (failed) throw new Error(`worker ${p.pid}: job failed: ${JSON.stringify(failed).slice(0, 2000)}`);
       }
     }
-    if (Date.now() > deadline) throw new Error(`import ${importId} still ${imp.status} after ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`import ${importId} still ${imp.status} after ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -180,7 +213,11 @@ export interface ImportFigures {
   signals: Record<string, number>;
 }
 
-export async function importFigures(ctx: AppContext, importId: number, sets: readonly WorkerSet[]): Promise<ImportFigures> {
+export async function importFigures(
+  ctx: AppContext,
+  importId: number,
+  sets: readonly WorkerSet[],
+): Promise<ImportFigures> {
   const { db } = ctx.database;
   const imp = await db.selectFrom('imports').selectAll().where('id', '=', importId).executeTakeFirstOrThrow();
   const chunks = await db
@@ -192,12 +229,26 @@ export async function importFigures(ctx: AppContext, importId: number, sets: rea
   const spans = queueSpans(sets);
   const done = (q: string) => (spans[q] && Number.isFinite(spans[q].lastDone) ? spans[q].lastDone : null);
   const created = new Date(imp.created_at).getTime();
-  const importStart = spans['import'] && Number.isFinite(spans['import'].firstStart) ? spans['import'].firstStart : null;
-  const span = (a: number | null, b: number | null) => (a === null || b === null ? null : round2((b - a) / 1000));
-  const matches = await db.selectFrom('matches').select(['method', (eb) => eb.fn.countAll<number>().as('n')]).where('import_id', '=', importId).groupBy('method').execute();
-  const signals = await db.selectFrom('signals').select(['code', (eb) => eb.fn.countAll<number>().as('n')]).where('import_id', '=', importId).groupBy('code').execute();
+  const importStart =
+    spans['import'] && Number.isFinite(spans['import'].firstStart) ? spans['import'].firstStart : null;
+  const span = (a: number | null, b: number | null) =>
+    a === null || b === null ? null : round2((b - a) / 1000);
+  const matches = await db
+    .selectFrom('matches')
+    .select(['method', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('import_id', '=', importId)
+    .groupBy('method')
+    .execute();
+  const signals = await db
+    .selectFrom('signals')
+    .select(['code', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('import_id', '=', importId)
+    .groupBy('code')
+    .execute();
   const { rows: alertRows } = await sql<{ alerts: number; tasks: number }>`
-    select (select count(*)::int from alerts) as alerts, (select count(*)::int from tasks) as tasks`.execute(db);
+    select (select count(*)::int from alerts) as alerts, (select count(*)::int from tasks) as tasks`.execute(
+    db,
+  );
   return {
     times: {
       queued: span(created, importStart),
@@ -227,7 +278,8 @@ export async function importFigures(ctx: AppContext, importId: number, sets: rea
 export function peakRssBetween(set: WorkerSet, from: number | null, to: number | null): number | null {
   if (from === null || to === null) return null;
   let peak = 0;
-  for (const p of set.procs) for (const [t, mb] of p.stats.timeline) if (t >= from && t <= to) peak = Math.max(peak, mb);
+  for (const p of set.procs)
+    for (const [t, mb] of p.stats.timeline) if (t >= from && t <= to) peak = Math.max(peak, mb);
   return round2(peak);
 }
 
@@ -236,9 +288,17 @@ export function peakRssBetween(set: WorkerSet, from: number | null, to: number |
  * ANALYZE staged_rows, then let matching start. Simulates "ANALYZE at the end of the import job"
  * and includes its cost in the pipeline time (plus ≤ 50 ms of polling).
  */
-export async function analyzeBeforeMatch(ctx: AppContext, runtime: Runtime, importId: number): Promise<number> {
+export async function analyzeBeforeMatch(
+  ctx: AppContext,
+  runtime: Runtime,
+  importId: number,
+): Promise<number> {
   for (;;) {
-    const imp = await ctx.database.db.selectFrom('imports').select('status').where('id', '=', importId).executeTakeFirstOrThrow();
+    const imp = await ctx.database.db
+      .selectFrom('imports')
+      .select('status')
+      .where('id', '=', importId)
+      .executeTakeFirstOrThrow();
     if (imp.status !== 'QUEUED' && imp.status !== 'STAGING') break;
     await new Promise((r) => setTimeout(r, 50));
   }
