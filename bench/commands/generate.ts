@@ -18,10 +18,25 @@ export async function generate(args: Args): Promise<void> {
     await rm(out, { recursive: true, force: true });
     log(`generator: ${persons.toLocaleString()} persons, register only …`);
     const loadAvg = trackLoad();
-    const run = await runCommand('/usr/bin/time', ['-v', process.execPath, '--import', 'tsx', GENERATOR,
-      '--persons', String(persons), '--seed', String(seed), '--feeds', 'none', '--out', out, '--quiet']);
+    const run = await runCommand('/usr/bin/time', [
+      '-v',
+      process.execPath,
+      '--import',
+      'tsx',
+      GENERATOR,
+      '--persons',
+      String(persons),
+      '--seed',
+      String(seed),
+      '--feeds',
+      'none',
+      '--out',
+      out,
+      '--quiet',
+    ]);
     const l = loadAvg.done();
-    const kb = (label: string) => Number(new RegExp(`${label}[^:]*:\\s*([\\d.]+)`).exec(run.stderr)?.[1] ?? NaN);
+    const kb = (label: string) =>
+      Number(new RegExp(`${label}[^:]*:\\s*([\\d.]+)`).exec(run.stderr)?.[1] ?? NaN);
     const files = await readdir(out, { recursive: true });
     let bytes = 0;
     for (const f of files) bytes += (await stat(join(out, f))).isFile() ? (await stat(join(out, f))).size : 0;
@@ -41,7 +56,15 @@ export async function generate(args: Args): Promise<void> {
   printTable(
     'generator: register only (--feeds none), truth persons/households included',
     ['persons', 'seconds', 'rows/s', 'peak RSS MB', 'CPU s', 'register.csv MB', 'load average 1/5/15'],
-    results.map((r) => [r.persons, r.seconds, r.rows_per_second, r.peak_rss_mb, r.cpu_seconds, r.register_csv_mb, load(r.load_average)]),
+    results.map((r) => [
+      r.persons,
+      r.seconds,
+      r.rows_per_second,
+      r.peak_rss_mb,
+      r.cpu_seconds,
+      r.register_csv_mb,
+      load(r.load_average),
+    ]),
   );
   await writeJson(args.jsonPath('generate'), 'generate', { seed, results });
 }

@@ -16,7 +16,7 @@ export async function importBench(args: Args): Promise<void> {
   const results = [];
   for (const rows of sizes) {
     const data = await ensureFeedData({ feed, persons, rows, seed });
-    const s = await openSession('import', data, args.flag('keep'));
+    const s = await openSession('import', data, args.flag('keep'), args.string('setup-sql', '') || undefined);
     try {
       const workers = await startWorkers(s.be, 'import', 1);
       s.workers.push(workers);
@@ -46,9 +46,30 @@ export async function importBench(args: Args): Promise<void> {
   }
   printTable(
     `import job (WORKER_QUEUES=import, 1 worker process), feed ${feed}`,
-    ['rows', 'file MB', 'staging s', 'rows/s', 'peak RSS MB', 'idle RSS MB', 'worker CPU s', 'accepted', 'rejected', 'load average 1/5/15'],
-    results.map((r) => [r.rows, r.file_mb, r.staging_seconds, r.rows_per_second, r.worker_peak_rss_mb, r.worker_idle_rss_mb,
-      r.worker_cpu_seconds, r.counts.rows_accepted, r.counts.rows_rejected, load(r.load_average)]),
+    [
+      'rows',
+      'file MB',
+      'staging s',
+      'rows/s',
+      'peak RSS MB',
+      'idle RSS MB',
+      'worker CPU s',
+      'accepted',
+      'rejected',
+      'load average 1/5/15',
+    ],
+    results.map((r) => [
+      r.rows,
+      r.file_mb,
+      r.staging_seconds,
+      r.rows_per_second,
+      r.worker_peak_rss_mb,
+      r.worker_idle_rss_mb,
+      r.worker_cpu_seconds,
+      r.counts.rows_accepted,
+      r.counts.rows_rejected,
+      load(r.load_average),
+    ]),
   );
   await writeJson(args.jsonPath('import'), 'import', { target: { worker_peak_rss_mb: 300 }, results });
 }

@@ -17,7 +17,7 @@ export async function matchBench(args: Args): Promise<void> {
   const seed = args.number('seed', 42);
   const feed = args.string('feed', 'hr');
   const data = await ensureFeedData({ feed, persons, rows, seed });
-  const s = await openSession('match', data, args.flag('keep'));
+  const s = await openSession('match', data, args.flag('keep'), args.string('setup-sql', '') || undefined);
   try {
     const set = await startWorkers(s.be, 'import,match', replicas);
     s.workers.push(set);
@@ -56,21 +56,34 @@ export async function matchBench(args: Args): Promise<void> {
       load_average_sql_join: joinLoad.done(),
     };
     const pct = (v: number | null) => (v === null ? null : `${(v * 100).toFixed(3)} %`);
-    printPairs(`match quality and time: ${feed} ${rows.toLocaleString()} rows, register ${persons.toLocaleString()}, ${replicas} worker(s)`, [
-      ['match_precision (target ≥ 99.9 %)', pct(result.match_precision)],
-      ['match_recall (target ≥ 99 %)', pct(result.match_recall)],
-      ['conflict_recall (target ≥ 95 %)', pct(result.conflict_recall)],
-      ['review_rate (target ≤ 2 %)', pct(result.review_rate)],
-      ['seconds (import done → last match job done)', seconds],
-      ['match rows/s', result.rows_per_second],
-      ['match busy seconds (sum of job times)', result.match_busy_seconds],
-      ['plain SQL join seconds (count)', plain.sql_join_seconds],
-      ['plain SQL join + INSERT…SELECT seconds', plain.sql_join_insert_seconds],
-      ['matcher / plain join+insert', result.ratio_to_plain_join],
-      ['match steps s (sum over chunks)', Object.entries(fig.matchSteps).map(([k, v]) => `${k} ${v}`).join(', ')],
-      ['matches by method', Object.entries(fig.matches).map(([k, v]) => `${k} ${v}`).join(', ')],
-      ['load average 1/5/15 (match run)', load(l)],
-    ]);
+    printPairs(
+      `match quality and time: ${feed} ${rows.toLocaleString()} rows, register ${persons.toLocaleString()}, ${replicas} worker(s)`,
+      [
+        ['match_precision (target ≥ 99.9 %)', pct(result.match_precision)],
+        ['match_recall (target ≥ 99 %)', pct(result.match_recall)],
+        ['conflict_recall (target ≥ 95 %)', pct(result.conflict_recall)],
+        ['review_rate (target ≤ 2 %)', pct(result.review_rate)],
+        ['seconds (import done → last match job done)', seconds],
+        ['match rows/s', result.rows_per_second],
+        ['match busy seconds (sum of job times)', result.match_busy_seconds],
+        ['plain SQL join seconds (count)', plain.sql_join_seconds],
+        ['plain SQL join + INSERT…SELECT seconds', plain.sql_join_insert_seconds],
+        ['matcher / plain join+insert', result.ratio_to_plain_join],
+        [
+          'match steps s (sum over chunks)',
+          Object.entries(fig.matchSteps)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', '),
+        ],
+        [
+          'matches by method',
+          Object.entries(fig.matches)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', '),
+        ],
+        ['load average 1/5/15 (match run)', load(l)],
+      ],
+    );
     await writeJson(args.jsonPath('match'), 'match', result);
   } finally {
     await s.close();

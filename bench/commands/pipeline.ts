@@ -8,7 +8,16 @@ import { join } from 'node:path';
 import { BENCH_DIR, round2, trackLoad, type LoadRecord } from '../lib/env.ts';
 import { ensureFeedData, log, readTruth } from '../lib/data.ts';
 import { measureFloor, type FloorResult } from '../lib/floor.ts';
-import { analyzeBeforeMatch, importFigures, peakRssBetween, perSecond, requestFeedImport, startWorkers, waitForStatus, type StageTimes } from '../lib/pipeline.ts';
+import {
+  analyzeBeforeMatch,
+  importFigures,
+  peakRssBetween,
+  perSecond,
+  requestFeedImport,
+  startWorkers,
+  waitForStatus,
+  type StageTimes,
+} from '../lib/pipeline.ts';
 import { openSession } from '../lib/session.ts';
 import { load, printPairs, printTable, type Args, writeJson } from '../lib/report.ts';
 
@@ -29,7 +38,10 @@ interface PipelineResult {
   floor_seconds: number;
   ratio: number | null;
   rows_per_second: number | null;
-  stages: Record<string, { seconds: number | null; rows_per_second: number | null; busy_seconds: number | null }>;
+  stages: Record<
+    string,
+    { seconds: number | null; rows_per_second: number | null; busy_seconds: number | null }
+  >;
   queued_seconds: number | null;
   experiment_analyze_seconds: number | null;
   worker_peak_rss_mb_by_stage: Record<string, number | null>;
@@ -56,15 +68,23 @@ export async function pipelineBench(args: Args): Promise<void> {
   const feed = args.string('feed', 'hr');
   // experiment: ANALYZE staged_rows between the import and match stages (see analyzeBeforeMatch)
   const analyze = args.flag('analyze-after-staging');
-  const jsonPath = args.string('json', '') === '' ? join(BENCH_DIR, 'results.json') : args.jsonPath('pipeline');
+  const jsonPath =
+    args.string('json', '') === '' ? join(BENCH_DIR, 'results.json') : args.jsonPath('pipeline');
   const runs: PipelineResult[] = [];
   for (const rows of sizes) {
     const data = await ensureFeedData({ feed, persons, rows, seed });
-    const s = await openSession('pipeline', data, args.flag('keep'));
+    const s = await openSession(
+      'pipeline',
+      data,
+      args.flag('keep'),
+      args.string('setup-sql', '') || undefined,
+    );
     try {
       const set = await startWorkers(s.be, QUEUES, replicas);
       s.workers.push(set);
-      log(`pipeline: ${rows.toLocaleString()} rows against ${persons.toLocaleString()} persons, ${replicas} worker(s) …`);
+      log(
+        `pipeline: ${rows.toLocaleString()} rows against ${persons.toLocaleString()} persons, ${replicas} worker(s) …`,
+      );
       const loadAvg = trackLoad();
       if (analyze) await s.runtime.queues.match.pause();
       const importId = await requestFeedImport(s.ctx, s.runtime, feed, data.feedFile);
@@ -84,11 +104,16 @@ export async function pipelineBench(args: Args): Promise<void> {
       const fl = floorLoad.done();
 
       const stages = Object.fromEntries(
-        STAGES.map((st) => [st, {
-          seconds: fig.times[st as keyof StageTimes],
-          rows_per_second: perSecond(rows, fig.times[st as keyof StageTimes]),
-          busy_seconds: workers?.busy_seconds[st === 'staging' ? 'import' : st === 'alerts' ? 'raiseAlerts' : st] ?? null,
-        }]),
+        STAGES.map((st) => [
+          st,
+          {
+            seconds: fig.times[st as keyof StageTimes],
+            rows_per_second: perSecond(rows, fig.times[st as keyof StageTimes]),
+            busy_seconds:
+              workers?.busy_seconds[st === 'staging' ? 'import' : st === 'alerts' ? 'raiseAlerts' : st] ??
+              null,
+          },
+        ]),
       );
       runs.push({
         rows,
@@ -104,9 +129,15 @@ export async function pipelineBench(args: Args): Promise<void> {
         queued_seconds: fig.times.queued,
         experiment_analyze_seconds: analyzeSeconds,
         worker_peak_rss_mb_by_stage: Object.fromEntries(
-          [['staging', sp('import')?.firstStart, sp('import')?.lastDone], ['match', sp('import')?.lastDone, sp('match')?.lastDone],
-            ['evaluate', sp('match')?.lastDone, sp('evaluate')?.lastDone], ['alerts', sp('evaluate')?.lastDone, sp('raiseAlerts')?.lastDone]]
-            .map(([st, a, b]) => [st, peakRssBetween(set, (a as number | undefined) ?? null, (b as number | undefined) ?? null)]),
+          [
+            ['staging', sp('import')?.firstStart, sp('import')?.lastDone],
+            ['match', sp('import')?.lastDone, sp('match')?.lastDone],
+            ['evaluate', sp('match')?.lastDone, sp('evaluate')?.lastDone],
+            ['alerts', sp('evaluate')?.lastDone, sp('raiseAlerts')?.lastDone],
+          ].map(([st, a, b]) => [
+            st,
+            peakRssBetween(set, (a as number | undefined) ?? null, (b as number | undefined) ?? null),
+          ]),
         ),
         worker_peak_rss_mb: workers?.peak_rss_mb ?? 0,
         worker_cpu_seconds: workers?.per_replica.map((r) => r.cpu_seconds) ?? [],
@@ -130,13 +161,35 @@ export async function pipelineBench(args: Args): Promise<void> {
   if (runs.length > 1) {
     printTable(
       `linearity: rows/s per size (${feed}, register ${persons.toLocaleString()}, ${replicas} worker(s))`,
-      ['rows', 'pipeline s', 'rows/s', ...STAGES.map((st) => `${st} rows/s`), 'floor s', 'ratio', 'peak RSS MB', 'load 1m start→end'],
-      runs.map((r) => [r.rows, r.pipeline_seconds, r.rows_per_second, ...STAGES.map((st) => r.stages[st]?.rows_per_second ?? null),
-        r.floor_seconds, r.ratio, r.worker_peak_rss_mb, `${r.load_average.start[0]} → ${r.load_average.end[0]}`]),
+      [
+        'rows',
+        'pipeline s',
+        'rows/s',
+        ...STAGES.map((st) => `${st} rows/s`),
+        'floor s',
+        'ratio',
+        'peak RSS MB',
+        'load 1m start→end',
+      ],
+      runs.map((r) => [
+        r.rows,
+        r.pipeline_seconds,
+        r.rows_per_second,
+        ...STAGES.map((st) => r.stages[st]?.rows_per_second ?? null),
+        r.floor_seconds,
+        r.ratio,
+        r.worker_peak_rss_mb,
+        `${r.load_average.start[0]} → ${r.load_average.end[0]}`,
+      ]),
     );
   }
   const last = runs.at(-1)!;
-  await writeJson(jsonPath, 'pipeline', { ...last, targets: { ratio: 3.0, worker_peak_rss_mb: 300 }, runs: runs.length > 1 ? runs : undefined });
+  await writeJson(jsonPath, 'pipeline', {
+    experiment_setup_sql: args.string('setup-sql', '') || null,
+    ...last,
+    targets: { ratio: 3.0, worker_peak_rss_mb: 300 },
+    runs: runs.length > 1 ? runs : undefined,
+  });
 }
 
 function printRun(r: PipelineResult): void {
@@ -146,7 +199,15 @@ function printRun(r: PipelineResult): void {
     ['stage', 'seconds', 'rows/s', 'busy s (sum of jobs)'],
     [
       ['queued (request → import job)', r.queued_seconds, null, null],
-      ...STAGES.map((st) => [st, r.stages[st]?.seconds ?? null, r.stages[st]?.rows_per_second ?? null, r.stages[st]?.busy_seconds ?? null] as const),
+      ...STAGES.map(
+        (st) =>
+          [
+            st,
+            r.stages[st]?.seconds ?? null,
+            r.stages[st]?.rows_per_second ?? null,
+            r.stages[st]?.busy_seconds ?? null,
+          ] as const,
+      ),
       ['pipeline (request → EVALUATED)', r.pipeline_seconds, r.rows_per_second, null],
       ['floor: \\copy', r.floor.copy_seconds, null, null],
       ['floor: hash join', r.floor.join_seconds, null, null],
@@ -158,16 +219,34 @@ function printRun(r: PipelineResult): void {
   printPairs('summary', [
     ['ratio pipeline / floor (target ≤ 3.0)', r.ratio],
     ['worker peak RSS MB (target ≤ 300)', r.worker_peak_rss_mb],
-    ['worker peak RSS MB by stage (sampled)', Object.entries(r.worker_peak_rss_mb_by_stage).map(([k, v]) => `${k} ${v}`).join(', ')],
+    [
+      'worker peak RSS MB by stage (sampled)',
+      Object.entries(r.worker_peak_rss_mb_by_stage)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+    ],
     ['worker CPU seconds', r.worker_cpu_seconds.join(' + ')],
     ['experiment: ANALYZE staged_rows s', r.experiment_analyze_seconds],
     ['match_precision / match_recall', `${pct(r.match_precision)} / ${pct(r.match_recall)}`],
     ['conflict_recall / review_rate', `${pct(r.conflict_recall)} / ${pct(r.review_rate)}`],
-    ['accepted / rejected / duplicate', `${r.counts.rows_accepted} / ${r.counts.rows_rejected} / ${r.counts.rows_duplicate}`],
-    ['match steps s (sum over chunks)', Object.entries(r.match_steps_seconds).map(([k, v]) => `${k} ${v}`).join(', ')],
+    [
+      'accepted / rejected / duplicate',
+      `${r.counts.rows_accepted} / ${r.counts.rows_rejected} / ${r.counts.rows_duplicate}`,
+    ],
+    [
+      'match steps s (sum over chunks)',
+      Object.entries(r.match_steps_seconds)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+    ],
     ['floor rows loaded / joined', `${r.floor.rows_loaded} / ${r.floor.rows_joined}`],
     ['floor join plan', r.floor.join_plan],
-    ['signals', Object.entries(r.signals).map(([k, v]) => `${k} ${v}`).join(', ')],
+    [
+      'signals',
+      Object.entries(r.signals)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+    ],
     ['alerts / tasks', `${r.counts.alerts} / ${r.counts.tasks}`],
     ['load average 1/5/15 (pipeline)', load(r.load_average)],
     ['load average 1/5/15 (floor)', load(r.load_average_floor)],

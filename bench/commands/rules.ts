@@ -5,7 +5,14 @@
 // (worker logs); alerts seconds = → raiseAlerts done (EVALUATED).
 import { round2, trackLoad } from '../lib/env.ts';
 import { ensureFeedData, log } from '../lib/data.ts';
-import { analyzeBeforeMatch, importFigures, perSecond, requestFeedImport, startWorkers, waitForStatus } from '../lib/pipeline.ts';
+import {
+  analyzeBeforeMatch,
+  importFigures,
+  perSecond,
+  requestFeedImport,
+  startWorkers,
+  waitForStatus,
+} from '../lib/pipeline.ts';
 import { openSession } from '../lib/session.ts';
 import { load, printPairs, type Args, writeJson } from '../lib/report.ts';
 
@@ -16,7 +23,7 @@ export async function rulesBench(args: Args): Promise<void> {
   const seed = args.number('seed', 42);
   const feed = args.string('feed', 'hr');
   const data = await ensureFeedData({ feed, persons, rows, seed });
-  const s = await openSession('rules', data, args.flag('keep'));
+  const s = await openSession('rules', data, args.flag('keep'), args.string('setup-sql', '') || undefined);
   try {
     const first = await startWorkers(s.be, 'import,match', 1);
     s.workers.push(first);
@@ -32,7 +39,11 @@ export async function rulesBench(args: Args): Promise<void> {
 
     log('rules: evaluate + raiseAlerts …');
     const loadAvg = trackLoad();
-    const evalWorkers = await startWorkers(s.be, 'all', replicas) /* 'evaluate,raiseAlerts' is refused, see pipeline.ts */;
+    const evalWorkers = await startWorkers(
+      s.be,
+      'all',
+      replicas,
+    ); /* 'evaluate,raiseAlerts' is refused, see pipeline.ts */
     s.workers.push(evalWorkers);
     await waitForStatus(s.ctx, importId, 'EVALUATED', s.workers);
     const l = loadAvg.done();
@@ -42,6 +53,7 @@ export async function rulesBench(args: Args): Promise<void> {
     const matched = (fig.matches['ID'] ?? 0) + (fig.matches['FALLBACK'] ?? 0);
     const evaluateSeconds = ev === undefined ? null : round2((ev.lastDone - ev.firstStart) / 1000);
     const result = {
+      experiment_setup_sql: args.string('setup-sql', '') || null,
       feed,
       rows,
       register_persons: persons,
@@ -57,16 +69,24 @@ export async function rulesBench(args: Args): Promise<void> {
       worker_peak_rss_mb: workers?.peak_rss_mb ?? null,
       load_average: l,
     };
-    printPairs(`rules: evaluate stage over ${matched.toLocaleString()} matched rows (${feed}, ${replicas} worker(s))`, [
-      ['evaluate seconds (first job start → last chunk done)', evaluateSeconds],
-      ['evaluate matched rows/s', result.evaluate_rows_per_second],
-      ['evaluate busy seconds (sum of job times)', result.evaluate_busy_seconds],
-      ['raiseAlerts seconds', result.alerts_seconds],
-      ['signals', Object.entries(fig.signals).map(([k, v]) => `${k} ${v}`).join(', ')],
-      ['alerts / tasks', `${result.alerts} / ${result.tasks}`],
-      ['worker peak RSS MB', result.worker_peak_rss_mb],
-      ['load average 1/5/15', load(l)],
-    ]);
+    printPairs(
+      `rules: evaluate stage over ${matched.toLocaleString()} matched rows (${feed}, ${replicas} worker(s))`,
+      [
+        ['evaluate seconds (first job start → last chunk done)', evaluateSeconds],
+        ['evaluate matched rows/s', result.evaluate_rows_per_second],
+        ['evaluate busy seconds (sum of job times)', result.evaluate_busy_seconds],
+        ['raiseAlerts seconds', result.alerts_seconds],
+        [
+          'signals',
+          Object.entries(fig.signals)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', '),
+        ],
+        ['alerts / tasks', `${result.alerts} / ${result.tasks}`],
+        ['worker peak RSS MB', result.worker_peak_rss_mb],
+        ['load average 1/5/15', load(l)],
+      ],
+    );
     await writeJson(args.jsonPath('rules'), 'rules', result);
   } finally {
     await s.close();

@@ -24,7 +24,12 @@ export interface FeedData {
 }
 
 /** The register (persons, seed) and one CSV feed of `rows` rows, generated once and cached. */
-export async function ensureFeedData(opts: { feed: string; persons: number; rows: number; seed: number }): Promise<FeedData> {
+export async function ensureFeedData(opts: {
+  feed: string;
+  persons: number;
+  rows: number;
+  seed: number;
+}): Promise<FeedData> {
   const { feed, persons, rows, seed } = opts;
   const dir = join(CACHE_DIR, `${feed}-p${persons}-r${rows}-s${seed}`);
   const feedFile = join(dir, `${feed}.csv`);
@@ -33,9 +38,25 @@ export async function ensureFeedData(opts: { feed: string; persons: number; rows
   if (!existsSync(join(dir, 'DONE'))) {
     const tmp = `${dir}.tmp-${process.pid}`;
     await rm(tmp, { recursive: true, force: true });
-    log(`generating ${rows.toLocaleString()} ${feed} rows against ${persons.toLocaleString()} persons (seed ${seed}) …`);
-    const args = ['--persons', String(persons), '--seed', String(seed), '--out', tmp, '--format', 'csv',
-      '--feeds', feed, `--rows-${feed}`, String(rows), '--no-persons-csv', '--quiet'];
+    log(
+      `generating ${rows.toLocaleString()} ${feed} rows against ${persons.toLocaleString()} persons (seed ${seed}) …`,
+    );
+    const args = [
+      '--persons',
+      String(persons),
+      '--seed',
+      String(seed),
+      '--out',
+      tmp,
+      '--format',
+      'csv',
+      '--feeds',
+      feed,
+      `--rows-${feed}`,
+      String(rows),
+      '--no-persons-csv',
+      '--quiet',
+    ];
     const gen = spawnTs(GENERATOR, args, { keepLines: false });
     const code = await gen.exited;
     if (code !== 0) throw new Error(`generator failed (${code}): ${gen.stderr.join('').slice(-2000)}`);
@@ -52,7 +73,13 @@ export async function ensureFeedData(opts: { feed: string; persons: number; rows
     await touch(join(dir, 'DONE'));
   }
   return {
-    feed, persons, rows, seed, dir, registerFile, feedFile,
+    feed,
+    persons,
+    rows,
+    seed,
+    dir,
+    registerFile,
+    feedFile,
     truthFile: join(dir, 'truth', `${feed}.jsonl`),
     feedBytes: (await stat(feedFile)).size,
   };

@@ -57,12 +57,18 @@ const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * built now, the register load time. A finished template is closed to connections
  * (ALLOW_CONNECTIONS false) and carries the register file's sha256 as its comment.
  */
-export async function ensureRegisterTemplate(registerFile: string, persons: number, seed: number): Promise<{ name: string; loadSeconds: number | null }> {
+export async function ensureRegisterTemplate(
+  registerFile: string,
+  persons: number,
+  seed: number,
+): Promise<{ name: string; loadSeconds: number | null }> {
   const name = `ew_bench_tpl_p${persons}_s${seed}`;
   const sha = await sha256File(registerFile);
   const comment = await admin(async ({ pool }) => {
     const { rows } = await pool.query<{ c: string | null }>(
-      `select shobj_description(oid, 'pg_database') as c from pg_database where datname = $1`, [name]);
+      `select shobj_description(oid, 'pg_database') as c from pg_database where datname = $1`,
+      [name],
+    );
     return rows.length === 0 ? undefined : rows[0]!.c;
   });
   if (comment === `register ${sha}`) return { name, loadSeconds: null };
@@ -77,10 +83,16 @@ export async function ensureRegisterTemplate(registerFile: string, persons: numb
     const mapping = ctx.mappings.get('register');
     if (!mapping) throw new Error('no register mapping');
     const started = performance.now();
-    const result = await importRegister({ database: ctx.database, mapping, allMappings: ctx.mappings, logger: ctx.logger }, registerFile);
+    const result = await importRegister(
+      { database: ctx.database, mapping, allMappings: ctx.mappings, logger: ctx.logger },
+      registerFile,
+    );
     loadSeconds = (performance.now() - started) / 1000;
-    if (result.outcome !== 'APPLIED') throw new Error(`register load: ${result.outcome} ${result.error?.message ?? ''}`);
-    log(`register loaded: ${result.persons.toLocaleString()} persons in ${loadSeconds.toFixed(1)} s; vacuum analyze …`);
+    if (result.outcome !== 'APPLIED')
+      throw new Error(`register load: ${result.outcome} ${result.error?.message ?? ''}`);
+    log(
+      `register loaded: ${result.persons.toLocaleString()} persons in ${loadSeconds.toFixed(1)} s; vacuum analyze …`,
+    );
     // The snapshot's follow-up job (re-match, register-income rules) is not part of what the bench
     // measures: mark it relayed so no run's relay sends it (bench workers do not consume it anyway).
     await ctx.database.pool.query(`update outbox set dispatched_at = now() where dispatched_at is null`);

@@ -26,9 +26,18 @@ export interface FloorResult {
   join_plan: string;
 }
 
-const PG_ENCODING: Record<string, string> = { utf8: 'UTF8', 'utf8-bom': 'UTF8', gbk: 'GBK', gb18030: 'GB18030' };
+const PG_ENCODING: Record<string, string> = {
+  utf8: 'UTF8',
+  'utf8-bom': 'UTF8',
+  gbk: 'GBK',
+  gb18030: 'GB18030',
+};
 
-export async function measureFloor(dbName: string, data: FeedData, idHeader: readonly string[]): Promise<FloorResult> {
+export async function measureFloor(
+  dbName: string,
+  data: FeedData,
+  idHeader: readonly string[],
+): Promise<FloorResult> {
   const summary = JSON.parse(await readFile(join(data.dir, 'truth', 'summary.json'), 'utf8')) as {
     files?: Array<{ feed: string; encoding: string }>;
   };
@@ -49,13 +58,29 @@ insert into floor_matched select f.line, p.id, p.household_id from floor_feed f 
 \\timing off
 explain select count(*) from floor_feed f join persons p on p.id_number = ${id};
 `;
-  const { stdout } = await runCommand('psql', ['-X', '-q', '-A', '-t', databaseUrl(dbName)], undefined, script);
+  const { stdout } = await runCommand(
+    'psql',
+    ['-X', '-q', '-A', '-t', databaseUrl(dbName)],
+    undefined,
+    script,
+  );
   const times = [...stdout.matchAll(/^Time: ([\d.]+) ms/gm)].map((m) => Number(m[1]) / 1000);
   if (times.length < 3) throw new Error(`floor: unexpected psql output:\n${stdout}`);
   const [copy, joinS, insert] = times as [number, number, number];
   const joined = Number(/^(\d+)$/m.exec(stdout)?.[1] ?? NaN);
-  const plan = stdout.split('\n').filter((l) => /Join|Scan/.test(l)).map((l) => l.trim().replace(/\s+\(cost.*$/, '')).join(' / ');
-  const loaded = await runCommand('psql', ['-X', '-A', '-t', '-c', 'select count(*) from floor_feed', databaseUrl(dbName)]);
+  const plan = stdout
+    .split('\n')
+    .filter((l) => /Join|Scan/.test(l))
+    .map((l) => l.trim().replace(/\s+\(cost.*$/, ''))
+    .join(' / ');
+  const loaded = await runCommand('psql', [
+    '-X',
+    '-A',
+    '-t',
+    '-c',
+    'select count(*) from floor_feed',
+    databaseUrl(dbName),
+  ]);
   await runCommand('psql', ['-X', '-q', '-c', 'drop table floor_feed, floor_matched', databaseUrl(dbName)]);
   return {
     copy_seconds: round2(copy),

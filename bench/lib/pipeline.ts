@@ -20,7 +20,7 @@ export interface WorkerSet {
 }
 
 /** The worker's heap cap as deployed (package.json `worker`, docker-compose). */
-const DEPLOYED_NODE_OPTIONS = '--max-old-space-size=256';
+export const DEPLOYED_NODE_OPTIONS = '--max-old-space-size=256';
 
 /**
  * Starts `replicas` worker processes consuming `queues`; resolves once each logged "worker started".

@@ -71,7 +71,9 @@ export function spawnTs(script: string, args: readonly string[], options: SpawnO
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve, reject) => {
     markReady = resolve;
-    child.once('exit', (code) => reject(new Error(`${script} exited (${code}) before it was ready: ${stderr.join('').slice(-2000)}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${script} exited (${code}) before it was ready: ${stderr.join('').slice(-2000)}`)),
+    );
   });
   ready.catch(() => undefined);
   if (!options.readyWhen) markReady();

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { BENCH_DIR, ROOT, machine } from './env.ts';
+import { DEPLOYED_NODE_OPTIONS } from './pipeline.ts';
 
 export class Args {
   constructor(private readonly argv: readonly string[]) {}
@@ -19,7 +20,9 @@ export class Args {
   }
   /** `--rows 100000,300000,1000000` */
   numbers(name: string, fallback: number): number[] {
-    return this.string(name, String(fallback)).split(',').map((v) => toInt(name, v));
+    return this.string(name, String(fallback))
+      .split(',')
+      .map((v) => toInt(name, v));
   }
   flag(name: string): boolean {
     return this.argv.includes(`--${name}`);
@@ -50,8 +53,13 @@ const CODE = (() => {
 
 export async function writeJson(path: string, command: string, body: unknown): Promise<void> {
   const doc = {
-    command, argv: process.argv.slice(2), at: new Date().toISOString(), code_at_start: CODE, machine: machine(),
-    worker_node_options: process.env['BENCH_WORKER_NODE_OPTIONS'] ?? null, ...(body as object),
+    command,
+    argv: process.argv.slice(2),
+    at: new Date().toISOString(),
+    code_at_start: CODE,
+    machine: machine(),
+    worker_node_options: process.env['BENCH_WORKER_NODE_OPTIONS'] ?? DEPLOYED_NODE_OPTIONS,
+    ...(body as object),
   };
   await writeFile(path, JSON.stringify(doc, null, 2) + '\n');
   process.stdout.write(`\nwrote ${path}\n`);
@@ -60,21 +68,38 @@ export async function writeJson(path: string, command: string, body: unknown): P
 type Cell = string | number | null | undefined;
 
 /** Prints rows as an aligned table: numbers right-aligned with thousands separators. */
-export function printTable(title: string, header: readonly string[], rows: ReadonlyArray<readonly Cell[]>): void {
+export function printTable(
+  title: string,
+  header: readonly string[],
+  rows: ReadonlyArray<readonly Cell[]>,
+): void {
   const fmt = (c: Cell) => (c === null || c === undefined ? '–' : typeof c === 'number' ? fmtNum(c) : c);
   const cells = [header.map(String), ...rows.map((r) => r.map(fmt))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => width(r[i] ?? ''))));
-  const numeric = header.map((_, i) => rows.every((r) => typeof r[i] === 'number' || r[i] === null || r[i] === undefined));
+  const numeric = header.map((_, i) =>
+    rows.every((r) => typeof r[i] === 'number' || r[i] === null || r[i] === undefined),
+  );
   const line = (r: readonly string[]) =>
     r.map((c, i) => (numeric[i] ? pad(c, widths[i]!, true) : pad(c, widths[i]!, false))).join('  ');
-  const out = [`\n${title}`, line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)];
+  const out = [
+    `\n${title}`,
+    line(cells[0]!),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...cells.slice(1).map(line),
+  ];
   process.stdout.write(out.join('\n') + '\n');
 }
 
 /** Key/value lines. */
 export function printPairs(title: string, pairs: ReadonlyArray<readonly [string, Cell]>): void {
   const w = Math.max(...pairs.map(([k]) => width(k)));
-  const out = [`\n${title}`, ...pairs.map(([k, v]) => `  ${pad(k, w, false)}  ${v === null || v === undefined ? '–' : typeof v === 'number' ? fmtNum(v) : v}`)];
+  const out = [
+    `\n${title}`,
+    ...pairs.map(
+      ([k, v]) =>
+        `  ${pad(k, w, false)}  ${v === null || v === undefined ? '–' : typeof v === 'number' ? fmtNum(v) : v}`,
+    ),
+  ];
   process.stdout.write(out.join('\n') + '\n');
 }
 
@@ -85,8 +110,10 @@ function fmtNum(n: number): string {
 }
 
 // CJK characters take two columns in a terminal
-const width = (s: string) => [...s].reduce((w, ch) => w + (/[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 2 : 1), 0);
-const pad = (s: string, w: number, right: boolean) => (right ? ' '.repeat(w - width(s)) + s : s + ' '.repeat(w - width(s)));
+const width = (s: string) =>
+  [...s].reduce((w, ch) => w + (/[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 2 : 1), 0);
+const pad = (s: string, w: number, right: boolean) =>
+  right ? ' '.repeat(w - width(s)) + s : s + ' '.repeat(w - width(s));
 
 export const load = (l: { start: number[]; end: number[]; max1m: number }): string =>
   `${l.start.join('/')} → ${l.end.join('/')} (max 1m ${l.max1m})`;

@@ -5,7 +5,15 @@ import type { AppContext } from '@ew/worker/context';
 import type { Runtime } from '@ew/worker/runtime';
 import type { FeedData } from './data.ts';
 import { log } from './data.ts';
-import { benchEnv, clearQueues, createRunDatabase, dropDatabase, ensureRegisterTemplate, openContext, type BenchEnv } from './db.ts';
+import {
+  benchEnv,
+  clearQueues,
+  createRunDatabase,
+  dropDatabase,
+  ensureRegisterTemplate,
+  openContext,
+  type BenchEnv,
+} from './db.ts';
 import { startProducer, stopWorkers, type WorkerReport, type WorkerSet } from './pipeline.ts';
 
 export interface Session {
@@ -19,13 +27,26 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function openSession(label: string, data: FeedData, keep: boolean): Promise<Session> {
+/**
+ * `setupSql` (the --setup-sql flag) runs on the run's database before anything else: for measuring a
+ * proposed schema change (an index, a dropped trigger) without touching the product's migrations.
+ */
+export async function openSession(
+  label: string,
+  data: FeedData,
+  keep: boolean,
+  setupSql?: string,
+): Promise<Session> {
   const template = await ensureRegisterTemplate(data.registerFile, data.persons, data.seed);
   const dbName = await createRunDatabase(template.name, label);
   const prefix = `bench-${label}-${Date.now().toString(36)}`;
   const be = benchEnv(dbName, prefix);
   const ctx = await openContext(be, 'ew-bench');
   const runtime = startProducer(ctx, be);
+  if (setupSql) {
+    log(`experiment: ${setupSql}`);
+    await ctx.database.pool.query(setupSql);
+  }
   await ctx.database.pool.query('checkpoint');
   const workers: WorkerSet[] = [];
   const stopAll = async () => {

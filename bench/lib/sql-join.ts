@@ -23,7 +23,11 @@ export async function plainSqlJoin(ctx: AppContext, importId: number): Promise<S
     t = performance.now();
     await pool.query(`insert into bench_plain_join select s.import_id, s.row_no, p.id ${join}`);
     const insertSeconds = (performance.now() - t) / 1000;
-    return { sql_join_seconds: round2(joinSeconds), sql_join_insert_seconds: round2(insertSeconds), sql_join_rows: rows[0]?.n ?? 0 };
+    return {
+      sql_join_seconds: round2(joinSeconds),
+      sql_join_insert_seconds: round2(insertSeconds),
+      sql_join_rows: rows[0]?.n ?? 0,
+    };
   } finally {
     await pool.query(`drop table bench_plain_join`);
   }

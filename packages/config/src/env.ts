@@ -47,7 +47,8 @@ const intString = (min: number, max: number) =>
     .transform(Number)
     .refine((n) => n >= min && n <= max, { message: `must be an integer from ${min} to ${max}` });
 
-const QUEUE_NAME = /^[a-z][a-z0-9_-]*$/;
+// queue names are camelCase (raiseAlerts, registerApplied, standardChange)
+const QUEUE_NAME = /^[a-zA-Z][a-zA-Z0-9_-]*$/;
 
 /** `all`, or a comma-separated list of queue names (checked against the catalogue by the worker). */
 const workerQueues = z.string().transform((raw, ctx): 'all' | readonly string[] => {

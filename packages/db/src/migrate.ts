@@ -15,6 +15,7 @@ import * as matchesWithoutFk from './migrations/2026-11-28T0006-matches-without-
 import * as registerAsOf from './migrations/2026-11-28T0007-register-as-of.ts';
 import * as stagingWritePath from './migrations/2026-11-28T0008-staging-write-path.ts';
 import * as signalsByHousehold from './migrations/2026-11-28T0009-signals-unattached-by-household.ts';
+import * as signalWritePath from './migrations/2026-11-28T0010-signal-write-path.ts';
 
 /** Every migration, in order. Listed explicitly so bundlers and tsx agree on what exists. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28T0007-register-as-of': registerAsOf,
   '2026-11-28T0008-staging-write-path': stagingWritePath,
   '2026-11-28T0009-signals-unattached-by-household': signalsByHousehold,
+  '2026-11-28T0010-signal-write-path': signalWritePath,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

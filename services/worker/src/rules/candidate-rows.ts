@@ -59,7 +59,10 @@ export function candidateRows(selection: RowSelection, standards: StandardsInFor
   const range =
     selection.rowFrom === undefined || selection.rowTo === undefined
       ? sql``
-      : sql`and s.row_no >= ${selection.rowFrom}::int and s.row_no < ${selection.rowTo}::int`;
+      : // on matches too: its statistics may be stale, and a range on both sides keeps each
+        // chunk's join to its own rows instead of the whole import's matches
+        sql`and s.row_no >= ${selection.rowFrom}::int and s.row_no < ${selection.rowTo}::int
+            and m.row_no >= ${selection.rowFrom}::int and m.row_no < ${selection.rowTo}::int`;
   const changed = selection.changedOnly ? sql`and coalesce(s.delta, 'NEW') <> 'SAME'` : sql``;
   return sql`
     select s.import_id, s.row_no, i.feed, i.period, s.payload,
