@@ -55,6 +55,7 @@ interface PipelineResult {
   counts: Record<string, number>;
   matches: Record<string, number>;
   match_steps_seconds: Record<string, number>;
+  alert_steps_seconds: Record<string, number>;
   signals: Record<string, number>;
   load_average: LoadRecord;
   load_average_floor: LoadRecord;
@@ -149,6 +150,7 @@ export async function pipelineBench(args: Args): Promise<void> {
         counts: fig.counts,
         matches: fig.matches,
         match_steps_seconds: fig.matchSteps,
+        alert_steps_seconds: fig.alertSteps,
         signals: fig.signals,
         load_average: l,
         load_average_floor: fl,
@@ -236,6 +238,12 @@ function printRun(r: PipelineResult): void {
     [
       'match steps s (sum over chunks)',
       Object.entries(r.match_steps_seconds)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+    ],
+    [
+      'alert steps s',
+      Object.entries(r.alert_steps_seconds)
         .map(([k, v]) => `${k} ${v}`)
         .join(', '),
     ],

@@ -189,16 +189,19 @@ export function queueSpans(sets: readonly WorkerSet[]): Record<string, QueueSpan
   return spans;
 }
 
-/** The matcher's own step timings (its debug line per chunk), summed over chunks, seconds. */
-export function matchSteps(sets: readonly WorkerSet[]): Record<string, number> {
+/**
+ * A stage's own step timings (the `ms` object of its debug/info line `msg`: the matcher's
+ * "rows matched" per chunk, raiseAlerts' "alerts raised"), summed over jobs, seconds.
+ */
+export function stageSteps(sets: readonly WorkerSet[], msg: string): Record<string, number> {
   const sum: Record<string, number> = {};
   for (const set of sets)
     for (const p of set.procs)
       for (const line of p.lines) {
         const l = line as { msg?: string; ms?: Record<string, number>; remainder?: number };
-        if (l?.msg !== 'rows matched' || typeof l.ms !== 'object') continue;
+        if (l?.msg !== msg || typeof l.ms !== 'object') continue;
         for (const [step, ms] of Object.entries(l.ms)) sum[step] = round2((sum[step] ?? 0) + ms / 1000);
-        sum['remainder_rows'] = (sum['remainder_rows'] ?? 0) + (l.remainder ?? 0);
+        if (typeof l.remainder === 'number') sum['remainder_rows'] = (sum['remainder_rows'] ?? 0) + l.remainder;
       }
   return sum;
 }
@@ -208,6 +211,8 @@ export interface ImportFigures {
   spans: Record<string, QueueSpan>;
   /** Matcher step seconds summed over chunks (idJoin, decide, write) and remainder rows. */
   matchSteps: Record<string, number>;
+  /** raiseAlerts step seconds (batches, groups, states, window, …, attach). */
+  alertSteps: Record<string, number>;
   counts: Record<string, number>;
   matches: Record<string, number>;
   signals: Record<string, number>;
@@ -259,7 +264,8 @@ export async function importFigures(
       pipeline: span(created, done('raiseAlerts')),
     },
     spans,
-    matchSteps: matchSteps(sets),
+    matchSteps: stageSteps(sets, 'rows matched'),
+    alertSteps: stageSteps(sets, 'alerts raised'),
     counts: {
       rows_read: imp.rows_read,
       rows_accepted: imp.rows_accepted,

@@ -46,8 +46,9 @@ export async function readSignals(ctx: AppContext): Promise<DbSignal[]> {
   const { rows } = await sql<DbSignal>`
     select s.feed, s.code, s.source_period::text as period, p.id_number as "personId",
            h.household_no as "householdNo", s.severity, s.import_id::int as "importId",
-           s.row_no as "rowNo", s.alert_id::int as "alertId"
+           s.row_no as "rowNo", l.alert_id::int as "alertId"
       from signals s
+      left join alert_signals l on l.signal_id = s.id
       join households h on h.id = s.household_id
       left join persons p on p.id = s.person_id
      order by s.id`.execute(ctx.database.db);
@@ -79,6 +80,7 @@ export async function tableCounts(ctx: AppContext): Promise<Record<string, numbe
     'matches',
     'match_reviews',
     'signals',
+    'alert_signals',
     'alerts',
     'tasks',
     'task_events',

@@ -16,6 +16,7 @@ import * as registerAsOf from './migrations/2026-11-28T0007-register-as-of.ts';
 import * as stagingWritePath from './migrations/2026-11-28T0008-staging-write-path.ts';
 import * as signalsByHousehold from './migrations/2026-11-28T0009-signals-unattached-by-household.ts';
 import * as signalWritePath from './migrations/2026-11-28T0010-signal-write-path.ts';
+import * as alertSignals from './migrations/2026-11-28T0011-alert-signals.ts';
 
 /** Every migration, in order. Listed explicitly so bundlers and tsx agree on what exists. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28T0008-staging-write-path': stagingWritePath,
   '2026-11-28T0009-signals-unattached-by-household': signalsByHousehold,
   '2026-11-28T0010-signal-write-path': signalWritePath,
+  '2026-11-28T0011-alert-signals': alertSignals,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

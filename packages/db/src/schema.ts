@@ -247,8 +247,13 @@ export interface SignalTable {
   import_id: number | null;
   row_no: number | null;
   evidence: Json<Record<string, unknown>>;
-  alert_id: number | null;
   created_at: Generated<Date>;
+}
+
+/** Which alert a signal is grouped into (a signal without a row here is not raised yet). */
+export interface AlertSignalTable {
+  signal_id: number;
+  alert_id: number;
 }
 
 export interface AuditLogTable {
@@ -315,6 +320,7 @@ export interface DB {
   task_events: TaskEventTable;
   alerts: AlertTable;
   signals: SignalTable;
+  alert_signals: AlertSignalTable;
   audit_log: AuditLogTable;
   outbox: OutboxTable;
 }

@@ -61,7 +61,7 @@ export function taskRoutes(app: FastifyInstance, deps: ApiDeps): void {
         OVERDUE.as('overdue'),
         sql<string[]>`coalesce((
           select array_agg(distinct s.code order by s.code)
-            from alerts a join signals s on s.alert_id = a.id
+            from alerts a join alert_signals l on l.alert_id = a.id join signals s on s.id = l.signal_id
            where a.task_id = t.id), '{}')`.as('codes'),
       ]);
     if (scope !== null) query = query.where('t.town_id', '=', scope);

@@ -91,7 +91,8 @@ export async function explainAlert(db: Kysely<DB>, alertId: number): Promise<Exp
   if (alert === undefined) return null;
 
   const signals = await db
-    .selectFrom('signals')
+    .selectFrom('alert_signals')
+    .innerJoin('signals', 'signals.id', 'alert_signals.signal_id')
     .leftJoin('persons', 'persons.id', 'signals.person_id')
     .leftJoin('imports', 'imports.id', 'signals.import_id')
     .select([
@@ -108,7 +109,7 @@ export async function explainAlert(db: Kysely<DB>, alertId: number): Promise<Exp
       'persons.name',
       'imports.file_name',
     ])
-    .where('signals.alert_id', '=', alertId)
+    .where('alert_signals.alert_id', '=', alertId)
     .orderBy('signals.source_period')
     .orderBy('signals.id')
     .execute();

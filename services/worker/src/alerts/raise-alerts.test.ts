@@ -125,8 +125,9 @@ describe('raiseAlerts', () => {
     ]);
     const unattached = await tdb.db
       .selectFrom('signals')
-      .select('id')
-      .where('alert_id', 'is', null)
+      .leftJoin('alert_signals', 'alert_signals.signal_id', 'signals.id')
+      .select('signals.id')
+      .where('alert_signals.alert_id', 'is', null)
       .execute();
     expect(unattached).toEqual([]);
     const imp = await tdb.db
@@ -241,8 +242,10 @@ describe('raiseAlerts', () => {
     });
     const signals = await tdb.db
       .selectFrom('signals')
-      .select('alert_id')
-      .where('household_id', '=', h.householdId)
+      .innerJoin('alert_signals', 'alert_signals.signal_id', 'signals.id')
+      .select('alert_signals.alert_id')
+      .where('signals.household_id', '=', h.householdId)
+      .orderBy('signals.id')
       .execute();
     expect(signals.map((s) => s.alert_id)).toEqual([alerts[0]!.id, alerts[0]!.id]);
   });

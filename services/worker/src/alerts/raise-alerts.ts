@@ -11,13 +11,14 @@
 //     to a SUPPRESSED alert (no task); if not, an OPEN alert and a NEW task for the household's
 //     town are created (due now + taskDeadlineDays[severity]) with a task_events row (null → NEW,
 //     actor 'system').
-// Severity: see severity.ts. Every signal ends attached to an alert, so a second run finds
-// nothing to do (idempotent). Runs under one transaction-scoped advisory lock, so concurrent
+// Severity: see severity.ts. Every signal ends attached to an alert (an alert_signals row), so a
+// second run finds nothing to do (idempotent). Runs under one transaction-scoped advisory lock, so concurrent
 // raises (imports, register, standard changes) never race for the same household.
 import { sql, type Transaction } from 'kysely';
 import { thresholdsAt, type DeploymentConfig } from '@ew/config';
 import type { DB, Severity } from '@ew/db';
 import type { AppContext } from '../context.ts';
+import { StepTimer } from '../pipeline/step-timer.ts';
 import { alertSeverity, severityRank, type SeverityBasis } from './severity.ts';
 
 /** Which unattached signals to raise. */
@@ -27,6 +28,8 @@ export type SignalFilter =
 export interface RaiseOptions {
   /** The date whose thresholds apply (window, suppression, deadlines); default today (UTC). */
   asOf?: string;
+  /** Books the time of each step (for the job's debug log). */
+  timer?: StepTimer;
 }
 
 export interface RaiseResult {
@@ -94,6 +97,9 @@ function filterSql(filter: SignalFilter) {
   return sql`true`;
 }
 
+/** The signal `s` is not grouped into an alert yet. */
+const unattached = sql`not exists (select 1 from alert_signals l where l.signal_id = s.id)`;
+
 /** Households per batch: bounds the worker's memory however many households an import touches. */
 const HOUSEHOLDS_PER_BATCH = 5_000;
 
@@ -101,7 +107,7 @@ const HOUSEHOLDS_PER_BATCH = 5_000;
 async function pendingBatches(trx: Transaction<DB>, filter: SignalFilter): Promise<Array<[number, number]>> {
   const { rows } = await sql<{ household_id: number }>`
     select distinct s.household_id from signals s
-     where s.alert_id is null and ${filterSql(filter)}
+     where ${filterSql(filter)} and ${unattached}
      order by s.household_id`.execute(trx);
   const batches: Array<[number, number]> = [];
   for (let i = 0; i < rows.length; i += HOUSEHOLDS_PER_BATCH) {
@@ -128,7 +134,7 @@ async function pendingGroups(
            array_agg(distinct s.code) as codes, array_agg(s.severity) as severities,
            min(s.source_period) as min_period, max(s.source_period) as max_period
       from signals s
-     where s.alert_id is null and ${filterSql(filter)}
+     where ${filterSql(filter)} and ${unattached}
        and s.household_id between ${fromHousehold}::bigint and ${toHousehold}::bigint
      group by s.household_id
      order by s.household_id`.execute(trx);
@@ -170,13 +176,18 @@ async function householdStates(
   }>`
     select h.id, h.town_id, h.refused_before, h.refused_on,
            a.id as alert_id, a.severity as alert_severity,
-           (select array_agg(distinct x.severity) from signals x where x.alert_id = a.id) as alert_signal_severities,
-           (select min(x.source_period) from signals x where x.alert_id = a.id) as alert_min_period,
-           (select max(x.source_period) from signals x where x.alert_id = a.id) as alert_max_period,
+           attached.severities as alert_signal_severities,
+           attached.min_period as alert_min_period, attached.max_period as alert_max_period,
            coalesce(alert_task.id, ot.id) as open_task_id, coalesce(alert_task.status, ot.status) as open_task_status
       from unnest(${households}::bigint[]) u(id)
       join households h on h.id = u.id
       left join alerts a on a.household_id = h.id and a.status = 'OPEN'
+      left join lateral (
+        select array_agg(distinct x.severity) as severities,
+               min(x.source_period) as min_period, max(x.source_period) as max_period
+          from alert_signals l join signals x on x.id = l.signal_id
+         where l.alert_id = a.id
+      ) attached on a.id is not null
       left join tasks alert_task on alert_task.id = a.task_id and alert_task.status <> 'CLOSED'
       left join tasks ot on ot.household_id = h.id and ot.status <> 'CLOSED'`.execute(trx);
   return new Map(
@@ -247,7 +258,8 @@ async function recentlyClosed(
            array_agg(distinct a.id)::text[] as alert_ids
       from alerts a
       join tasks t on t.id = a.task_id
-      join signals s on s.alert_id = a.id
+      join alert_signals l on l.alert_id = a.id
+      join signals s on s.id = l.signal_id
      where a.household_id = any(${households}::bigint[])
        and t.status = 'CLOSED' and t.closed_at >= now() - make_interval(days => ${days}::int)
      group by a.household_id, s.code`.execute(trx);
@@ -273,11 +285,14 @@ async function decide(
   config: DeploymentConfig,
   groups: Group[],
   asOf: string,
+  timer: StepTimer,
 ): Promise<Decision[]> {
   const t = thresholdsAt(config, asOf).values;
   const households = groups.map((g) => g.householdId);
   await closeFinishedAlerts(trx, households);
+  timer.lap('closeFinished');
   const states = await householdStates(trx, households);
+  timer.lap('states');
   const windowCodes = await codesInWindow(
     trx,
     groups.map((g) => ({
@@ -287,6 +302,7 @@ async function decide(
     })),
     t.compoundWindowDays,
   );
+  timer.lap('window');
   const fresh = groups.filter((g) => {
     const s = states.get(g.householdId);
     return s !== undefined && s.alertId === null && s.openTaskId === null;
@@ -296,6 +312,7 @@ async function decide(
     fresh.map((g) => g.householdId),
     t.suppressionDays,
   );
+  timer.lap('recentlyClosed');
 
   const decisions: Decision[] = [];
   for (const group of groups) {
@@ -328,6 +345,7 @@ async function decide(
       }
     }
   }
+  timer.lap('decide');
   return decisions;
 }
 
@@ -420,9 +438,10 @@ async function attachSignals(
 ): Promise<void> {
   if (pairs.length === 0) return;
   await sql`
-    update signals s set alert_id = u.alert_id
+    insert into alert_signals (signal_id, alert_id)
+    select u.signal_id, u.alert_id
       from unnest(${pairs.map((p) => p.signalId)}::bigint[], ${pairs.map((p) => p.alertId)}::bigint[]) u(signal_id, alert_id)
-     where s.id = u.signal_id and s.alert_id is null`.execute(trx);
+    on conflict (signal_id) do nothing`.execute(trx);
 }
 
 /**
@@ -438,11 +457,15 @@ export async function raiseAlertsForSignals(
   if ('signalIds' in filter && filter.signalIds.length === 0) return { ...EMPTY_RAISE };
   await sql`select pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}::bigint)`.execute(trx);
   const asOf = options.asOf ?? new Date().toISOString().slice(0, 10);
+  const timer = options.timer ?? new StepTimer();
   const total = { ...EMPTY_RAISE };
-  for (const range of await pendingBatches(trx, filter)) {
+  const batches = await pendingBatches(trx, filter);
+  timer.lap('batches');
+  for (const range of batches) {
     const groups = await pendingGroups(trx, filter, range);
+    timer.lap('groups');
     if (groups.length === 0) continue;
-    const batch = await raiseBatch(trx, ctx, groups, asOf);
+    const batch = await raiseBatch(trx, ctx, groups, asOf, timer);
     for (const key of Object.keys(total) as (keyof RaiseResult)[]) total[key] += batch[key];
   }
   return total;
@@ -454,9 +477,10 @@ async function raiseBatch(
   ctx: Pick<AppContext, 'config'>,
   groups: Group[],
   asOf: string,
+  timer: StepTimer,
 ): Promise<RaiseResult> {
   const deadlines = thresholdsAt(ctx.config, asOf).values.taskDeadlineDays;
-  const decisions = await decide(trx, ctx.config, groups, asOf);
+  const decisions = await decide(trx, ctx.config, groups, asOf, timer);
 
   // New tasks first, so that new alerts are written with their task: OPEN (with a new task, or
   // joining the household's open task) and SUPPRESSED (no task).
@@ -470,6 +494,7 @@ async function raiseBatch(
       deadlineDays: deadlines[d.basis.final],
     })),
   );
+  timer.lap('insertTasks');
   const created = decisions.filter((d) => d.kind !== 'attach');
   const alertIds = await insertAlerts(
     trx,
@@ -487,6 +512,7 @@ async function raiseBatch(
     })),
   );
 
+  timer.lap('insertAlerts');
   // Existing open alerts and open tasks take the new signals and severity.
   const attaching = decisions.filter((d) => d.kind === 'attach');
   await updateAlerts(
@@ -505,6 +531,7 @@ async function raiseBatch(
     })),
   );
 
+  timer.lap('updates');
   const alertOf = (d: Decision): number =>
     d.kind === 'attach' ? (d.state.alertId ?? 0) : (alertIds.get(d.group.householdId) ?? 0);
   await insertTaskEvents(trx, [
@@ -535,10 +562,12 @@ async function raiseBatch(
     })),
   ]);
 
+  timer.lap('taskEvents');
   await attachSignals(
     trx,
     decisions.flatMap((d) => d.group.signalIds.map((signalId) => ({ signalId, alertId: alertOf(d) }))),
   );
+  timer.lap('attach');
 
   return {
     signals: groups.reduce((n, g) => n + g.signalIds.length, 0),
@@ -562,6 +591,7 @@ export async function raiseAlerts(
   payload: { importId: number },
 ): Promise<RaiseAlertsOutcome> {
   const { importId } = payload;
+  const timer = new StepTimer();
   const result = await ctx.database.db.transaction().execute(async (trx): Promise<RaiseAlertsOutcome> => {
     const imp = await trx
       .selectFrom('imports')
@@ -569,7 +599,7 @@ export async function raiseAlerts(
       .where('id', '=', importId)
       .executeTakeFirst();
     if (imp === undefined) return { outcome: 'skipped', reason: 'import-gone' };
-    const raised = await raiseAlertsForSignals(trx, ctx, { importId }, { asOf: imp.period });
+    const raised = await raiseAlertsForSignals(trx, ctx, { importId }, { asOf: imp.period, timer });
     await trx
       .updateTable('imports')
       .set({ status: 'EVALUATED', finished_at: sql<Date>`coalesce(finished_at, now())` })
@@ -578,6 +608,7 @@ export async function raiseAlerts(
       .execute();
     return { outcome: 'raised', ...raised };
   });
-  ctx.logger.info({ importId, ...result }, 'alerts raised');
+  timer.lap('commit');
+  ctx.logger.info({ importId, ...result, ms: timer.ms }, 'alerts raised');
   return result;
 }

@@ -84,8 +84,9 @@ export async function importReport(db: Database, importId: number): Promise<Impo
     .execute();
   const alerts = await db
     .selectFrom('signals')
-    .select(sql<number>`count(distinct alert_id)::int`.as('n'))
-    .where('import_id', '=', importId)
+    .innerJoin('alert_signals', 'alert_signals.signal_id', 'signals.id')
+    .select(sql<number>`count(distinct alert_signals.alert_id)::int`.as('n'))
+    .where('signals.import_id', '=', importId)
     .executeTakeFirstOrThrow();
 
   return {

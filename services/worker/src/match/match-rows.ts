@@ -33,6 +33,7 @@ import {
 } from './match-queries.ts';
 import { writeDecisions } from './match-writes.ts';
 import { isEmptyFilter, type RowFilter } from './row-filter.ts';
+import { StepTimer } from '../pipeline/step-timer.ts';
 
 export type MatchCounts = Record<AutoMethod, number>;
 
@@ -74,14 +75,8 @@ export async function matchRows(
     .executeTakeFirstOrThrow();
   const t = matchThresholds(ctx.config, period);
 
-  // step timings for the debug log
-  const ms: Record<string, number> = {};
-  let mark = Date.now();
-  const lap = (step: string): void => {
-    const now = Date.now();
-    ms[step] = now - mark;
-    mark = now;
-  };
+  const timer = new StepTimer(); // step timings for the debug log
+  const lap = (step: string): void => timer.lap(step);
 
   const { counts: inSql, remainder } = await matchByIdInSql(trx, importId, filter);
   addCounts(counts, inSql);
@@ -93,7 +88,7 @@ export async function matchRows(
   for (const d of decisions) counts[d.method] += 1;
 
   ctx.logger.debug(
-    { importId, counts, remainder: remainder.length, ms, totalMs: Date.now() - started },
+    { importId, counts, remainder: remainder.length, ms: timer.ms, totalMs: Date.now() - started },
     'rows matched',
   );
   return counts;
