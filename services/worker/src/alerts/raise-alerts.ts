@@ -97,18 +97,28 @@ function filterSql(filter: SignalFilter) {
   return sql`true`;
 }
 
-/** The signal `s` is not grouped into an alert yet. */
-const unattached = sql`not exists (select 1 from alert_signals l where l.signal_id = s.id)`;
-
 /** Households per batch: bounds the worker's memory however many households an import touches. */
 const HOUSEHOLDS_PER_BATCH = 5_000;
 
-/** Household id ranges of at most HOUSEHOLDS_PER_BATCH households with pending signals. */
-async function pendingBatches(trx: Transaction<DB>, filter: SignalFilter): Promise<Array<[number, number]>> {
+/**
+ * Copies the signals `filter` selects that are not in an alert yet (no alert_signals row) into
+ * the temporary table pending_signals, once: the batches read it by household range instead of
+ * anti-joining alert_signals again while it grows inside this transaction (its statistics then
+ * lag far behind its size, and the planner's choices with it). Returns household id ranges of at
+ * most HOUSEHOLDS_PER_BATCH households. The advisory lock keeps other raises out meanwhile.
+ */
+async function collectPending(trx: Transaction<DB>, filter: SignalFilter): Promise<Array<[number, number]>> {
+  await sql`drop table if exists pending_signals`.execute(trx);
+  await sql`
+    create temporary table pending_signals on commit drop as
+    select s.id, s.household_id, s.code, s.severity, s.source_period
+      from signals s
+     where ${filterSql(filter)}
+       and not exists (select 1 from alert_signals l where l.signal_id = s.id)`.execute(trx);
+  await sql`create index on pending_signals (household_id)`.execute(trx);
+  await sql`analyze pending_signals`.execute(trx);
   const { rows } = await sql<{ household_id: number }>`
-    select distinct s.household_id from signals s
-     where ${filterSql(filter)} and ${unattached}
-     order by s.household_id`.execute(trx);
+    select distinct household_id from pending_signals order by household_id`.execute(trx);
   const batches: Array<[number, number]> = [];
   for (let i = 0; i < rows.length; i += HOUSEHOLDS_PER_BATCH) {
     const last = rows[Math.min(i + HOUSEHOLDS_PER_BATCH, rows.length) - 1]!;
@@ -119,7 +129,6 @@ async function pendingBatches(trx: Transaction<DB>, filter: SignalFilter): Promi
 
 async function pendingGroups(
   trx: Transaction<DB>,
-  filter: SignalFilter,
   [fromHousehold, toHousehold]: [number, number],
 ): Promise<Group[]> {
   const { rows } = await sql<{
@@ -133,9 +142,8 @@ async function pendingGroups(
     select s.household_id, array_agg(s.id order by s.id)::text[] as signal_ids,
            array_agg(distinct s.code) as codes, array_agg(s.severity) as severities,
            min(s.source_period) as min_period, max(s.source_period) as max_period
-      from signals s
-     where ${filterSql(filter)} and ${unattached}
-       and s.household_id between ${fromHousehold}::bigint and ${toHousehold}::bigint
+      from pending_signals s
+     where s.household_id between ${fromHousehold}::bigint and ${toHousehold}::bigint
      group by s.household_id
      order by s.household_id`.execute(trx);
   return rows.map((r) => ({
@@ -157,6 +165,31 @@ async function closeFinishedAlerts(trx: Transaction<DB>, households: number[]): 
        and a.household_id = any(${households}::bigint[])`.execute(trx);
 }
 
+/**
+ * Per open alert: the severities and the period span of the signals it has already. A separate
+ * query over the few households that have an open alert: as a lateral subquery of
+ * householdStates it ran for every household of the batch, and while alert_signals grew inside
+ * the raising transaction the planner scanned it whole each time (minutes at 1M rows).
+ */
+async function attachedSignals(
+  trx: Transaction<DB>,
+  alertIds: number[],
+): Promise<Map<number, { severities: Severity[]; minPeriod: string; maxPeriod: string }>> {
+  if (alertIds.length === 0) return new Map();
+  const { rows } = await sql<{ alert_id: number; severities: Severity[]; min_period: string; max_period: string }>`
+    select l.alert_id, array_agg(distinct x.severity) as severities,
+           min(x.source_period) as min_period, max(x.source_period) as max_period
+      from alert_signals l join signals x on x.id = l.signal_id
+     where l.alert_id = any(${alertIds}::bigint[])
+     group by l.alert_id`.execute(trx);
+  return new Map(
+    rows.map((r) => [
+      Number(r.alert_id),
+      { severities: r.severities, minPeriod: r.min_period, maxPeriod: r.max_period },
+    ]),
+  );
+}
+
 async function householdStates(
   trx: Transaction<DB>,
   households: number[],
@@ -168,28 +201,22 @@ async function householdStates(
     refused_on: string | null;
     alert_id: number | null;
     alert_severity: Severity | null;
-    alert_signal_severities: Severity[] | null;
-    alert_min_period: string | null;
-    alert_max_period: string | null;
     open_task_id: number | null;
     open_task_status: string | null;
   }>`
     select h.id, h.town_id, h.refused_before, h.refused_on,
            a.id as alert_id, a.severity as alert_severity,
-           attached.severities as alert_signal_severities,
-           attached.min_period as alert_min_period, attached.max_period as alert_max_period,
+
            coalesce(alert_task.id, ot.id) as open_task_id, coalesce(alert_task.status, ot.status) as open_task_status
       from unnest(${households}::bigint[]) u(id)
       join households h on h.id = u.id
       left join alerts a on a.household_id = h.id and a.status = 'OPEN'
-      left join lateral (
-        select array_agg(distinct x.severity) as severities,
-               min(x.source_period) as min_period, max(x.source_period) as max_period
-          from alert_signals l join signals x on x.id = l.signal_id
-         where l.alert_id = a.id
-      ) attached on a.id is not null
       left join tasks alert_task on alert_task.id = a.task_id and alert_task.status <> 'CLOSED'
       left join tasks ot on ot.household_id = h.id and ot.status <> 'CLOSED'`.execute(trx);
+  const attached = await attachedSignals(
+    trx,
+    rows.flatMap((r) => (r.alert_id === null ? [] : [Number(r.alert_id)])),
+  );
   return new Map(
     rows.map((r) => [
       Number(r.id),
@@ -200,9 +227,9 @@ async function householdStates(
         refusedOn: r.refused_on,
         alertId: r.alert_id === null ? null : Number(r.alert_id),
         alertSeverity: r.alert_severity,
-        alertSignalSeverities: r.alert_signal_severities ?? [],
-        alertMinPeriod: r.alert_min_period,
-        alertMaxPeriod: r.alert_max_period,
+        alertSignalSeverities: attached.get(Number(r.alert_id))?.severities ?? [],
+        alertMinPeriod: attached.get(Number(r.alert_id))?.minPeriod ?? null,
+        alertMaxPeriod: attached.get(Number(r.alert_id))?.maxPeriod ?? null,
         openTaskId: r.open_task_id === null ? null : Number(r.open_task_id),
         openTaskStatus: r.open_task_status,
       },
@@ -459,10 +486,10 @@ export async function raiseAlertsForSignals(
   const asOf = options.asOf ?? new Date().toISOString().slice(0, 10);
   const timer = options.timer ?? new StepTimer();
   const total = { ...EMPTY_RAISE };
-  const batches = await pendingBatches(trx, filter);
-  timer.lap('batches');
+  const batches = await collectPending(trx, filter);
+  timer.lap('collect');
   for (const range of batches) {
-    const groups = await pendingGroups(trx, filter, range);
+    const groups = await pendingGroups(trx, range);
     timer.lap('groups');
     if (groups.length === 0) continue;
     const batch = await raiseBatch(trx, ctx, groups, asOf, timer);
