@@ -56,6 +56,7 @@ interface PipelineResult {
   matches: Record<string, number>;
   match_steps_seconds: Record<string, number>;
   alert_steps_seconds: Record<string, number>;
+  staging_steps_seconds: Record<string, number>;
   signals: Record<string, number>;
   load_average: LoadRecord;
   load_average_floor: LoadRecord;
@@ -151,6 +152,7 @@ export async function pipelineBench(args: Args): Promise<void> {
         matches: fig.matches,
         match_steps_seconds: fig.matchSteps,
         alert_steps_seconds: fig.alertSteps,
+        staging_steps_seconds: fig.stagingSteps,
         signals: fig.signals,
         load_average: l,
         load_average_floor: fl,
@@ -194,6 +196,11 @@ export async function pipelineBench(args: Args): Promise<void> {
   });
 }
 
+const listSteps = (steps: Record<string, number>): string =>
+  Object.entries(steps)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+
 function printRun(r: PipelineResult): void {
   printTable(
     `pipeline: ${r.feed} ${r.rows.toLocaleString()} rows (${r.file_mb} MB) against ${r.register_persons.toLocaleString()} persons, ${r.workers} worker(s)` +
@@ -235,18 +242,9 @@ function printRun(r: PipelineResult): void {
       'accepted / rejected / duplicate',
       `${r.counts.rows_accepted} / ${r.counts.rows_rejected} / ${r.counts.rows_duplicate}`,
     ],
-    [
-      'match steps s (sum over chunks)',
-      Object.entries(r.match_steps_seconds)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', '),
-    ],
-    [
-      'alert steps s',
-      Object.entries(r.alert_steps_seconds)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', '),
-    ],
+    ['match steps s (sum over chunks)', listSteps(r.match_steps_seconds)],
+    ['staging steps s', listSteps(r.staging_steps_seconds)],
+    ['alert steps s', listSteps(r.alert_steps_seconds)],
     ['floor rows loaded / joined', `${r.floor.rows_loaded} / ${r.floor.rows_joined}`],
     ['floor join plan', r.floor.join_plan],
     [

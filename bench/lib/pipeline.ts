@@ -201,7 +201,8 @@ export function stageSteps(sets: readonly WorkerSet[], msg: string): Record<stri
         const l = line as { msg?: string; ms?: Record<string, number>; remainder?: number };
         if (l?.msg !== msg || typeof l.ms !== 'object') continue;
         for (const [step, ms] of Object.entries(l.ms)) sum[step] = round2((sum[step] ?? 0) + ms / 1000);
-        if (typeof l.remainder === 'number') sum['remainder_rows'] = (sum['remainder_rows'] ?? 0) + l.remainder;
+        if (typeof l.remainder === 'number')
+          sum['remainder_rows'] = (sum['remainder_rows'] ?? 0) + l.remainder;
       }
   return sum;
 }
@@ -213,6 +214,8 @@ export interface ImportFigures {
   matchSteps: Record<string, number>;
   /** raiseAlerts step seconds (batches, groups, states, window, …, attach). */
   alertSteps: Record<string, number>;
+  /** import job step seconds (readMapCopy, analyze, duplicates, delta, plan, commit). */
+  stagingSteps: Record<string, number>;
   counts: Record<string, number>;
   matches: Record<string, number>;
   signals: Record<string, number>;
@@ -266,6 +269,7 @@ export async function importFigures(
     spans,
     matchSteps: stageSteps(sets, 'rows matched'),
     alertSteps: stageSteps(sets, 'alerts raised'),
+    stagingSteps: stageSteps(sets, 'import staged'),
     counts: {
       rows_read: imp.rows_read,
       rows_accepted: imp.rows_accepted,

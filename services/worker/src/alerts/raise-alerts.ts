@@ -176,7 +176,12 @@ async function attachedSignals(
   alertIds: number[],
 ): Promise<Map<number, { severities: Severity[]; minPeriod: string; maxPeriod: string }>> {
   if (alertIds.length === 0) return new Map();
-  const { rows } = await sql<{ alert_id: number; severities: Severity[]; min_period: string; max_period: string }>`
+  const { rows } = await sql<{
+    alert_id: number;
+    severities: Severity[];
+    min_period: string;
+    max_period: string;
+  }>`
     select l.alert_id, array_agg(distinct x.severity) as severities,
            min(x.source_period) as min_period, max(x.source_period) as max_period
       from alert_signals l join signals x on x.id = l.signal_id

@@ -11,6 +11,7 @@ import type { AppContext } from '../context.ts';
 import { feedMapping } from '../context.ts';
 import type { JobControl } from '../runtime.ts';
 import { chunkRanges, planChunks } from '../pipeline/progress.ts';
+import { StepTimer } from '../pipeline/step-timer.ts';
 import { findPreviousDelivery, markDelta } from './delivery-delta.ts';
 import { RejectSpool } from './reject-spool.ts';
 import { REJECT_COLUMNS, STAGED_COLUMNS, createStagedLineBuilder, rejectLines } from './stage-rows.ts';
@@ -77,6 +78,7 @@ export async function stageImport(
     );
 
     const importId = imp.id;
+    const timer = new StepTimer();
     const mapRow = createRowMapper(mapping, resolved);
     const toLine = createStagedLineBuilder(imp.id, mapping);
     let rowsRead = 0;
@@ -102,10 +104,15 @@ export async function stageImport(
     await copyText(client, 'staged_rows', STAGED_COLUMNS, Readable.from(stagedText()));
     await copyText(client, 'import_rejects', REJECT_COLUMNS, await spool.contents());
     await job?.reportProgress({ rowsRead });
+    timer.lap('readMapCopy');
 
-    const counts = await finishStaging(client, ctx, imp, rowsRead, rowsAccepted);
+    const counts = await finishStaging(client, ctx, imp, rowsRead, rowsAccepted, timer);
     await client.query('commit');
-    ctx.logger.info({ importId: imp.id, feed: imp.feed, rowsRead, rowsAccepted, ...counts }, 'import staged');
+    timer.lap('commit');
+    ctx.logger.info(
+      { importId: imp.id, feed: imp.feed, rowsRead, rowsAccepted, ...counts, ms: timer.ms },
+      'import staged',
+    );
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
     if (error instanceof IngestError) return refuse(ctx, imp.id, error);
@@ -132,10 +139,12 @@ async function finishStaging(
   imp: { id: number; feed: string; period: string; replaces_import_id: number | null },
   rowsRead: number,
   rowsAccepted: number,
+  timer: StepTimer,
 ): Promise<StagingCounts> {
   // fresh statistics: without them the planner takes the new import for one row and the
   // duplicate and delta statements below degrade to nested loops over the whole file
   await client.query('analyze staged_rows');
+  timer.lap('analyze');
   // identical rows inside the file: the first stands, later ones are counted and not matched.
   // Only groups with more than one row are touched (a hash aggregate, no sort of the file).
   const dup = await client.query(
@@ -147,12 +156,14 @@ async function finishStaging(
         and s.row_no <> d.first_row`,
     [imp.id],
   );
+  timer.lap('duplicates');
   const rejected = await client.query<{ n: number }>(
     `select count(distinct row_no)::int as n from import_rejects where import_id = $1`,
     [imp.id],
   );
   const previous = await findPreviousDelivery(client, imp.id, imp.feed, imp.period, imp.replaces_import_id);
   const delta = await markDelta(client, imp.id, previous, rowsAccepted - (dup.rowCount ?? 0));
+  timer.lap('delta');
   if (imp.replaces_import_id !== null) {
     await client.query(`update imports set status = 'REPLACED' where id = $1 and status <> 'REPLACED'`, [
       imp.replaces_import_id,
@@ -187,6 +198,7 @@ async function finishStaging(
   const trx = kyselyOnClient(client);
   await planChunks(trx, imp.id, 'match', ranges);
   for (const r of ranges) await recordJob(trx, 'match', { importId: imp.id, ...r });
+  timer.lap('plan');
   return {
     rowsRejected: rejected.rows[0]!.n,
     rowsDuplicate: dup.rowCount ?? 0,
