@@ -4,8 +4,8 @@ import { openCsv } from './csv-reader.ts';
 import { SAMPLE_BYTES } from './encoding.ts';
 import { IngestError } from './errors.ts';
 import { openTable } from './file-reader.ts';
-import type { SourceRow, SourceTable } from './table.ts';
-import { rejection, tempDir } from './test-helpers.ts';
+import { isBlankRow, type SourceRow, type SourceTable } from './table.ts';
+import { csvParseReference, pick, prng, randomCsv, rejection, tempDir } from './test-helpers.ts';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -248,5 +248,100 @@ describe('broken CSV files', () => {
     expect(code(e)).toBe('LINE_TOO_LONG');
     expect((e as IngestError).row).toBe(3);
     expect((e as Error).message).toContain('quote');
+  });
+});
+
+/** What a caller of openCsv sees: the open error, or the table, its rows and the reading error. */
+type ReadResult =
+  | { opened: false; error: [string | undefined, number | undefined] }
+  | {
+      opened: true;
+      headers: readonly string[];
+      headerRowNo: number;
+      headerOnly: boolean;
+      rows: [number, readonly string[]][];
+      stats: { dataRows: number; blankRows: number };
+      error: [string | undefined, number | undefined] | undefined;
+    };
+
+const CSV_PARSE_ERRORS: Record<string, string> = {
+  QUOTE_NOT_CLOSED: 'FILE_TRUNCATED',
+  MAX_RECORD_SIZE: 'LINE_TOO_LONG',
+};
+
+/** The reader as it was on top of csv-parse: its records, numbered and filtered the same way. */
+function expectedRead(bytes: Buffer, maxRecordBytes: number): ReadResult {
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  const { records, error } = csvParseReference(bom ? bytes.subarray(3) : bytes, maxRecordBytes); // the decoder strips one BOM
+  const fileError = (): [string | undefined, number] => [CSV_PARSE_ERRORS[error ?? ''], records.length + 1];
+  const stats = { dataRows: 0, blankRows: 0 };
+  let i = 0;
+  const next = (): [number, string[]] | 'end' | 'error' => {
+    for (; i < records.length; i++) {
+      const cells = records[i] ?? [];
+      if (!isBlankRow(cells)) return [++i, cells];
+      stats.blankRows++;
+    }
+    return error === undefined ? 'end' : 'error';
+  };
+  const header = next();
+  if (header === 'end') return { opened: false, error: ['FILE_EMPTY', undefined] };
+  if (header === 'error') return { opened: false, error: fileError() };
+  stats.blankRows = 0;
+  const rows: [number, readonly string[]][] = [];
+  let row = next();
+  if (row === 'error') return { opened: false, error: fileError() };
+  const headerOnly = row === 'end';
+  for (; row !== 'end' && row !== 'error'; row = next()) {
+    stats.dataRows++;
+    rows.push(row);
+  }
+  const [headerRowNo, headers] = header;
+  return {
+    opened: true,
+    headers,
+    headerRowNo,
+    headerOnly,
+    rows,
+    stats,
+    error: row === 'error' ? fileError() : undefined,
+  };
+}
+
+async function actualRead(path: string, maxRecordBytes: number, chunkBytes: number): Promise<ReadResult> {
+  const failure = (e: unknown): [string | undefined, number | undefined] => {
+    if (!(e instanceof IngestError)) throw e;
+    return [e.code, e.row];
+  };
+  let t: SourceTable;
+  try {
+    t = await openCsv(path, { encoding: 'utf8', maxRecordBytes, chunkBytes });
+  } catch (e) {
+    return { opened: false, error: failure(e) };
+  }
+  const rows: [number, readonly string[]][] = [];
+  let error: [string | undefined, number | undefined] | undefined;
+  try {
+    for await (const r of t.rows) rows.push([r.rowNo, r.cells]);
+  } catch (e) {
+    error = failure(e);
+  }
+  const { headers, headerRowNo, headerOnly } = t;
+  return { opened: true, headers, headerRowNo, headerOnly, rows, stats: { ...t.stats }, error };
+}
+
+describe('CSV reader against csv-parse', () => {
+  it('reads random files as the csv-parse reader did: cells, row numbers, blank rows and errors', async () => {
+    const rnd = prng(7);
+    for (let i = 0; i < 300; i++) {
+      const bytes = randomCsv(rnd);
+      const max = pick(rnd, [1024 * 1024, 1 + rnd(40)]);
+      const chunkBytes = pick(rnd, [1 + rnd(16), 256 * 1024]);
+      const path = tmp.file('random.csv', bytes);
+      expect({ input: bytes.toString('utf8'), ...(await actualRead(path, max, chunkBytes)) }).toEqual({
+        input: bytes.toString('utf8'),
+        ...expectedRead(bytes, max),
+      });
+    }
   });
 });
