@@ -72,6 +72,31 @@ export async function readAlerts(ctx: AppContext): Promise<DbAlert[]> {
   return rows;
 }
 
+/**
+ * Rows that point at nothing, per reference (the bulk write paths have no foreign keys: see
+ * migrations T0006, T0010, T0011, T0012). Every count must be 0.
+ */
+export async function danglingReferences(ctx: AppContext): Promise<Record<string, number>> {
+  const checks: Record<string, string> = {
+    'matches.person_id': `select count(*) from matches m where m.person_id is not null and not exists (select 1 from persons p where p.id = m.person_id)`,
+    'signals.household_id': `select count(*) from signals s where not exists (select 1 from households h where h.id = s.household_id)`,
+    'signals.person_id': `select count(*) from signals s where s.person_id is not null and not exists (select 1 from persons p where p.id = s.person_id)`,
+    'alert_signals.signal_id': `select count(*) from alert_signals l where not exists (select 1 from signals s where s.id = l.signal_id)`,
+    'alert_signals.alert_id': `select count(*) from alert_signals l where not exists (select 1 from alerts a where a.id = l.alert_id)`,
+    'alerts.household_id': `select count(*) from alerts a where not exists (select 1 from households h where h.id = a.household_id)`,
+    'alerts.task_id': `select count(*) from alerts a where a.task_id is not null and not exists (select 1 from tasks t where t.id = a.task_id)`,
+    'tasks.household_id': `select count(*) from tasks t where not exists (select 1 from households h where h.id = t.household_id)`,
+    'tasks.town_id': `select count(*) from tasks t where not exists (select 1 from towns w where w.id = t.town_id)`,
+    'task_events.task_id': `select count(*) from task_events e where not exists (select 1 from tasks t where t.id = e.task_id)`,
+  };
+  const out: Record<string, number> = {};
+  for (const [name, query] of Object.entries(checks)) {
+    const { rows } = await ctx.database.pool.query<{ count: string }>(query);
+    out[name] = Number(rows[0]?.count ?? NaN);
+  }
+  return out;
+}
+
 export async function tableCounts(ctx: AppContext): Promise<Record<string, number>> {
   const tables = [
     'imports',

@@ -63,6 +63,7 @@ import {
 import { buildHrRedelivery, type Redelivery } from './hr-redelivery.ts';
 import { duplicatesOf } from './truth-duplicates.ts';
 import {
+  danglingReferences,
   formatTable,
   pct,
   readAlerts,
@@ -794,6 +795,10 @@ async function expectAlertsMatchOracle(phase: string): Promise<void> {
   const alerts = await readAlerts(app.ctx);
   const signals = await readSignals(app.ctx);
   expect.soft(signals.filter((s) => s.alertId === null).length, `${phase}: unattached signals`).toBe(0);
+  const dangling = await danglingReferences(app.ctx);
+  expect
+    .soft(dangling, `${phase}: rows pointing at nothing`)
+    .toEqual(Object.fromEntries(Object.keys(dangling).map((k) => [k, 0])));
   const open = alerts.filter((a) => a.status === 'OPEN');
   expect.soft(alerts.length - open.length, `${phase}: alerts not OPEN`).toBe(0);
   const byHousehold = new Map<string, string[]>();

@@ -17,6 +17,7 @@ import * as stagingWritePath from './migrations/2026-11-28T0008-staging-write-pa
 import * as signalsByHousehold from './migrations/2026-11-28T0009-signals-unattached-by-household.ts';
 import * as signalWritePath from './migrations/2026-11-28T0010-signal-write-path.ts';
 import * as alertSignals from './migrations/2026-11-28T0011-alert-signals.ts';
+import * as workflowWritePath from './migrations/2026-11-28T0012-workflow-write-path.ts';
 
 /** Every migration, in order. Listed explicitly so bundlers and tsx agree on what exists. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28T0009-signals-unattached-by-household': signalsByHousehold,
   '2026-11-28T0010-signal-write-path': signalWritePath,
   '2026-11-28T0011-alert-signals': alertSignals,
+  '2026-11-28T0012-workflow-write-path': workflowWritePath,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

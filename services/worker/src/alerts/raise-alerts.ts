@@ -15,7 +15,7 @@
 // second run finds nothing to do (idempotent). Runs under one transaction-scoped advisory lock, so concurrent
 // raises (imports, register, standard changes) never race for the same household.
 import { sql, type Transaction } from 'kysely';
-import { thresholdsAt, type DeploymentConfig } from '@ew/config';
+import { thresholdsAt, type ThresholdVersion } from '@ew/config';
 import type { DB, Severity } from '@ew/db';
 import type { AppContext } from '../context.ts';
 import { StepTimer } from '../pipeline/step-timer.ts';
@@ -59,8 +59,6 @@ interface Group {
   signalIds: number[];
   codes: string[];
   severities: Severity[];
-  minPeriod: string;
-  maxPeriod: string;
 }
 
 interface HouseholdState {
@@ -71,10 +69,20 @@ interface HouseholdState {
   alertId: number | null;
   alertSeverity: Severity | null;
   alertSignalSeverities: Severity[];
-  alertMinPeriod: string | null;
-  alertMaxPeriod: string | null;
   openTaskId: number | null;
   openTaskStatus: string | null;
+}
+
+/** What a closed alert (task closed within suppressionDays) of the household had, per code. */
+type RecentlyClosed = Map<string, { severity: Severity; alertIds: number[] }>;
+
+/** One pending household as the snapshot query (pendingHouseholdsQuery) returns it. */
+interface PendingHousehold {
+  group: Group;
+  state: HouseholdState;
+  /** Distinct codes of the best compound window (see pendingHouseholdsQuery). */
+  windowCodes: string[];
+  recentlyClosed: RecentlyClosed;
 }
 
 type Decision =
@@ -82,6 +90,8 @@ type Decision =
   | { kind: 'join-task'; group: Group; state: HouseholdState; basis: SeverityBasis }
   | { kind: 'open'; group: Group; state: HouseholdState; basis: SeverityBasis }
   | { kind: 'suppress'; group: Group; state: HouseholdState; basis: SeverityBasis; suppressedBy: number[] };
+
+type Thresholds = ThresholdVersion['values'];
 
 const ids = (v: unknown): number[] => (Array.isArray(v) ? v.map(Number) : []);
 
@@ -98,16 +108,15 @@ function filterSql(filter: SignalFilter) {
 }
 
 /** Households per batch: bounds the worker's memory however many households an import touches. */
-const HOUSEHOLDS_PER_BATCH = 5_000;
+const HOUSEHOLDS_PER_BATCH = 10_000;
 
 /**
  * Copies the signals `filter` selects that are not in an alert yet (no alert_signals row) into
- * the temporary table pending_signals, once: the batches read it by household range instead of
- * anti-joining alert_signals again while it grows inside this transaction (its statistics then
- * lag far behind its size, and the planner's choices with it). Returns household id ranges of at
- * most HOUSEHOLDS_PER_BATCH households. The advisory lock keeps other raises out meanwhile.
+ * the temporary table pending_signals; returns how many. Everything after reads this table, not
+ * signals ⨝ alert_signals, which grows inside this transaction while its statistics lag behind.
+ * The advisory lock keeps other raises out meanwhile.
  */
-async function collectPending(trx: Transaction<DB>, filter: SignalFilter): Promise<Array<[number, number]>> {
+async function collectPending(trx: Transaction<DB>, filter: SignalFilter): Promise<number> {
   await sql`drop table if exists pending_signals`.execute(trx);
   await sql`
     create temporary table pending_signals on commit drop as
@@ -115,270 +124,195 @@ async function collectPending(trx: Transaction<DB>, filter: SignalFilter): Promi
       from signals s
      where ${filterSql(filter)}
        and not exists (select 1 from alert_signals l where l.signal_id = s.id)`.execute(trx);
-  await sql`create index on pending_signals (household_id)`.execute(trx);
   await sql`analyze pending_signals`.execute(trx);
-  const { rows } = await sql<{ household_id: number }>`
-    select distinct household_id from pending_signals order by household_id`.execute(trx);
-  const batches: Array<[number, number]> = [];
-  for (let i = 0; i < rows.length; i += HOUSEHOLDS_PER_BATCH) {
-    const last = rows[Math.min(i + HOUSEHOLDS_PER_BATCH, rows.length) - 1]!;
-    batches.push([Number(rows[i]!.household_id), Number(last.household_id)]);
-  }
-  return batches;
-}
-
-async function pendingGroups(
-  trx: Transaction<DB>,
-  [fromHousehold, toHousehold]: [number, number],
-): Promise<Group[]> {
-  const { rows } = await sql<{
-    household_id: number;
-    signal_ids: unknown;
-    codes: string[];
-    severities: Severity[];
-    min_period: string;
-    max_period: string;
-  }>`
-    select s.household_id, array_agg(s.id order by s.id)::text[] as signal_ids,
-           array_agg(distinct s.code) as codes, array_agg(s.severity) as severities,
-           min(s.source_period) as min_period, max(s.source_period) as max_period
-      from pending_signals s
-     where s.household_id between ${fromHousehold}::bigint and ${toHousehold}::bigint
-     group by s.household_id
-     order by s.household_id`.execute(trx);
-  return rows.map((r) => ({
-    householdId: Number(r.household_id),
-    signalIds: ids(r.signal_ids),
-    codes: r.codes,
-    severities: r.severities,
-    minPeriod: r.min_period,
-    maxPeriod: r.max_period,
-  }));
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from pending_signals`.execute(trx);
+  return rows[0]?.n ?? 0;
 }
 
 /** An OPEN alert whose task was closed is over: close it, so the household's next signal is judged afresh. */
-async function closeFinishedAlerts(trx: Transaction<DB>, households: number[]): Promise<void> {
+async function closeFinishedAlerts(trx: Transaction<DB>): Promise<void> {
   await sql`
     update alerts a set status = 'CLOSED', updated_at = now()
       from tasks t
      where t.id = a.task_id and t.status = 'CLOSED' and a.status = 'OPEN'
-       and a.household_id = any(${households}::bigint[])`.execute(trx);
+       and a.household_id in (select household_id from pending_signals)`.execute(trx);
 }
 
 /**
- * Per open alert: the severities and the period span of the signals it has already. A separate
- * query over the few households that have an open alert: as a lateral subquery of
- * householdStates it ran for every household of the batch, and while alert_signals grew inside
- * the raising transaction the planner scanned it whole each time (minutes at 1M rows).
+ * Every pending household with all a decision needs, in ONE set-based statement over the state
+ * before this raise writes anything (a cursor reads it in batches; its snapshot is taken when it
+ * is declared, and every household appears once, so the raise's own writes never feed back):
+ *   - the group: its pending signals, codes and severities;
+ *   - its state: town, prior refusal, OPEN alert (with the severities of the signals it has),
+ *     open task (the alert's, or one whose alert was closed by hand);
+ *   - compound risk, independent of the order signals arrive in: the most distinct codes among
+ *     the household's signals (any alert, any status) that fit in one window of `windowDays`
+ *     which overlaps the span of the alert being judged (pending signals plus the open alert's).
+ *     A best window can always start at a signal's period, so only those starts are tried;
+ *   - for a household with neither open alert nor open task: per code, the highest severity of
+ *     its alerts whose task closed within `suppressionDays`, and their ids (suppression).
  */
-async function attachedSignals(
-  trx: Transaction<DB>,
-  alertIds: number[],
-): Promise<Map<number, { severities: Severity[]; minPeriod: string; maxPeriod: string }>> {
-  if (alertIds.length === 0) return new Map();
-  const { rows } = await sql<{
-    alert_id: number;
-    severities: Severity[];
-    min_period: string;
-    max_period: string;
-  }>`
-    select l.alert_id, array_agg(distinct x.severity) as severities,
-           min(x.source_period) as min_period, max(x.source_period) as max_period
-      from alert_signals l join signals x on x.id = l.signal_id
-     where l.alert_id = any(${alertIds}::bigint[])
-     group by l.alert_id`.execute(trx);
-  return new Map(
-    rows.map((r) => [
-      Number(r.alert_id),
-      { severities: r.severities, minPeriod: r.min_period, maxPeriod: r.max_period },
-    ]),
-  );
+function pendingHouseholdsQuery(windowDays: number, suppressionDays: number) {
+  return sql`
+    with grouped as (
+      select household_id, array_agg(id order by id)::text[] as signal_ids,
+             array_agg(distinct code) as codes, array_agg(severity) as severities,
+             min(source_period) as min_period, max(source_period) as max_period
+        from pending_signals
+       group by household_id
+    ), state as (
+      select g.*, h.town_id, h.refused_before, h.refused_on,
+             a.id as alert_id, a.severity as alert_severity,
+             coalesce(alert_task.id, ot.id) as open_task_id,
+             coalesce(alert_task.status, ot.status) as open_task_status
+        from grouped g
+        join households h on h.id = g.household_id
+        left join alerts a on a.household_id = g.household_id and a.status = 'OPEN'
+        left join tasks alert_task on alert_task.id = a.task_id and alert_task.status <> 'CLOSED'
+        left join tasks ot on ot.household_id = g.household_id and ot.status <> 'CLOSED'
+    ), attached as (
+      select l.alert_id, array_agg(distinct x.severity) as severities,
+             min(x.source_period) as min_period, max(x.source_period) as max_period
+        from alert_signals l
+        join signals x on x.id = l.signal_id
+       where l.alert_id in (select alert_id from state where alert_id is not null)
+       group by l.alert_id
+    ), span as (
+      select st.household_id,
+             least(st.min_period, coalesce(at.min_period, st.min_period)) as span_from,
+             greatest(st.max_period, coalesce(at.max_period, st.max_period)) as span_to
+        from state st
+        left join attached at on at.alert_id = st.alert_id
+    ), windows as (
+      select w.household_id, w.start, array_agg(distinct s.code) as codes, count(distinct s.code) as n
+        from (select distinct sp.household_id, x.source_period as start
+                from span sp
+                join signals x on x.household_id = sp.household_id
+                              and x.source_period between sp.span_from - ${windowDays}::int and sp.span_to) w
+        join signals s on s.household_id = w.household_id
+                      and s.source_period between w.start and w.start + ${windowDays}::int
+       group by w.household_id, w.start
+    ), best_window as (
+      select distinct on (household_id) household_id, codes
+        from windows
+       order by household_id, n desc, start
+    ), closed as (
+      select household_id, jsonb_object_agg(code, jsonb_build_object('severity', severity, 'alertIds', alert_ids)) as by_code
+        from (select a.household_id, x.code,
+                     (array['low', 'medium', 'high'])[max(case a.severity when 'low' then 1 when 'medium' then 2 else 3 end)] as severity,
+                     array_agg(distinct a.id) as alert_ids
+                from state st
+                join alerts a on a.household_id = st.household_id
+                join tasks t on t.id = a.task_id
+                join alert_signals l on l.alert_id = a.id
+                join signals x on x.id = l.signal_id
+               where st.alert_id is null and st.open_task_id is null
+                 and t.status = 'CLOSED' and t.closed_at >= now() - make_interval(days => ${suppressionDays}::int)
+               group by a.household_id, x.code) per_code
+       group by household_id
+    )
+    select st.household_id, st.signal_ids, st.codes, st.severities, st.town_id, st.refused_before,
+           st.refused_on, st.alert_id, st.alert_severity, at.severities as alert_signal_severities,
+           st.open_task_id, st.open_task_status, bw.codes as window_codes, c.by_code as closed
+      from state st
+      left join attached at on at.alert_id = st.alert_id
+      left join best_window bw on bw.household_id = st.household_id
+      left join closed c on c.household_id = st.household_id
+     order by st.household_id`;
 }
 
-async function householdStates(
-  trx: Transaction<DB>,
-  households: number[],
-): Promise<Map<number, HouseholdState>> {
-  const { rows } = await sql<{
-    id: number;
-    town_id: number;
-    refused_before: boolean;
-    refused_on: string | null;
-    alert_id: number | null;
-    alert_severity: Severity | null;
-    open_task_id: number | null;
-    open_task_status: string | null;
-  }>`
-    select h.id, h.town_id, h.refused_before, h.refused_on,
-           a.id as alert_id, a.severity as alert_severity,
-
-           coalesce(alert_task.id, ot.id) as open_task_id, coalesce(alert_task.status, ot.status) as open_task_status
-      from unnest(${households}::bigint[]) u(id)
-      join households h on h.id = u.id
-      left join alerts a on a.household_id = h.id and a.status = 'OPEN'
-      left join tasks alert_task on alert_task.id = a.task_id and alert_task.status <> 'CLOSED'
-      left join tasks ot on ot.household_id = h.id and ot.status <> 'CLOSED'`.execute(trx);
-  const attached = await attachedSignals(
-    trx,
-    rows.flatMap((r) => (r.alert_id === null ? [] : [Number(r.alert_id)])),
-  );
-  return new Map(
-    rows.map((r) => [
-      Number(r.id),
-      {
-        householdId: Number(r.id),
-        townId: r.town_id,
-        refusedBefore: r.refused_before,
-        refusedOn: r.refused_on,
-        alertId: r.alert_id === null ? null : Number(r.alert_id),
-        alertSeverity: r.alert_severity,
-        alertSignalSeverities: attached.get(Number(r.alert_id))?.severities ?? [],
-        alertMinPeriod: attached.get(Number(r.alert_id))?.minPeriod ?? null,
-        alertMaxPeriod: attached.get(Number(r.alert_id))?.maxPeriod ?? null,
-        openTaskId: r.open_task_id === null ? null : Number(r.open_task_id),
-        openTaskStatus: r.open_task_status,
-      },
-    ]),
-  );
+interface PendingRow {
+  household_id: number;
+  signal_ids: unknown;
+  codes: string[];
+  severities: Severity[];
+  town_id: number;
+  refused_before: boolean;
+  refused_on: string | null;
+  alert_id: number | null;
+  alert_severity: Severity | null;
+  alert_signal_severities: Severity[] | null;
+  open_task_id: number | null;
+  open_task_status: string | null;
+  window_codes: string[] | null;
+  closed: Record<string, { severity: Severity; alertIds: unknown }> | null;
 }
 
-/**
- * Compound risk, independent of the order signals arrive in: the most distinct codes among the
- * household's signals (any alert, any status) that fit in one window of `windowDays` days which
- * overlaps the span [from, to] of the alert being judged. A best window can always start at a
- * signal's period, so only those starts are tried.
- */
-async function codesInWindow(
+function toPending(r: PendingRow): PendingHousehold {
+  const householdId = Number(r.household_id);
+  return {
+    group: { householdId, signalIds: ids(r.signal_ids), codes: r.codes, severities: r.severities },
+    state: {
+      householdId,
+      townId: r.town_id,
+      refusedBefore: r.refused_before,
+      refusedOn: r.refused_on,
+      alertId: r.alert_id === null ? null : Number(r.alert_id),
+      alertSeverity: r.alert_severity,
+      alertSignalSeverities: r.alert_signal_severities ?? [],
+      openTaskId: r.open_task_id === null ? null : Number(r.open_task_id),
+      openTaskStatus: r.open_task_status,
+    },
+    windowCodes: r.window_codes ?? r.codes,
+    recentlyClosed: new Map(
+      Object.entries(r.closed ?? {}).map(([code, c]) => [
+        code,
+        { severity: c.severity, alertIds: ids(c.alertIds) },
+      ]),
+    ),
+  };
+}
+
+/** Reads the pending households through a cursor, HOUSEHOLDS_PER_BATCH at a time. */
+async function* pendingHouseholds(
   trx: Transaction<DB>,
-  spans: { householdId: number; from: string; to: string }[],
   windowDays: number,
-): Promise<Map<number, string[]>> {
-  if (spans.length === 0) return new Map();
-  const { rows } = await sql<{ household_id: number; codes: string[] }>`
-    select distinct on (u.household_id) u.household_id, w.codes
-      from unnest(${spans.map((r) => r.householdId)}::bigint[], ${spans.map((r) => r.from)}::date[],
-                  ${spans.map((r) => r.to)}::date[]) u(household_id, span_from, span_to)
-      cross join lateral (
-        select array_agg(distinct s.code) as codes, count(distinct s.code) as n
-          from (select distinct x.source_period as start
-                  from signals x
-                 where x.household_id = u.household_id
-                   and x.source_period between u.span_from - ${windowDays}::int and u.span_to) a
-          join signals s on s.household_id = u.household_id
-                        and s.source_period between a.start and a.start + ${windowDays}::int
-         group by a.start
-      ) w
-     order by u.household_id, w.n desc`.execute(trx);
-  return new Map(rows.map((r) => [Number(r.household_id), r.codes]));
-}
-
-function earlierDate(a: string, b: string | null): string {
-  return b !== null && b < a ? b : a;
-}
-
-/** Per household and code: the highest severity of an alert whose task closed within `days`. */
-async function recentlyClosed(
-  trx: Transaction<DB>,
-  households: number[],
-  days: number,
-): Promise<Map<number, Map<string, { severity: Severity; alertIds: number[] }>>> {
-  const out = new Map<number, Map<string, { severity: Severity; alertIds: number[] }>>();
-  if (households.length === 0) return out;
-  const { rows } = await sql<{ household_id: number; code: string; severity: Severity; alert_ids: unknown }>`
-    select a.household_id, s.code,
-           (array['low', 'medium', 'high'])[max(case a.severity when 'low' then 1 when 'medium' then 2 else 3 end)] as severity,
-           array_agg(distinct a.id)::text[] as alert_ids
-      from alerts a
-      join tasks t on t.id = a.task_id
-      join alert_signals l on l.alert_id = a.id
-      join signals s on s.id = l.signal_id
-     where a.household_id = any(${households}::bigint[])
-       and t.status = 'CLOSED' and t.closed_at >= now() - make_interval(days => ${days}::int)
-     group by a.household_id, s.code`.execute(trx);
-  for (const r of rows) {
-    const hh = Number(r.household_id);
-    const byCode = out.get(hh) ?? new Map<string, { severity: Severity; alertIds: number[] }>();
-    byCode.set(r.code, { severity: r.severity, alertIds: ids(r.alert_ids) });
-    out.set(hh, byCode);
+  suppressionDays: number,
+): AsyncGenerator<PendingHousehold[]> {
+  await sql`declare pending_households no scroll cursor for ${pendingHouseholdsQuery(windowDays, suppressionDays)}`.execute(
+    trx,
+  );
+  try {
+    for (;;) {
+      const { rows } =
+        await sql<PendingRow>`fetch ${sql.raw(String(HOUSEHOLDS_PER_BATCH))} from pending_households`.execute(
+          trx,
+        );
+      if (rows.length === 0) return;
+      yield rows.map(toPending);
+    }
+  } finally {
+    await sql`close pending_households`.execute(trx);
   }
-  return out;
-}
-
-function laterDate(a: string, b: string | null): string {
-  return b !== null && b > a ? b : a;
 }
 
 function noteFor(codes: readonly string[], severity: Severity, what: string): string {
   return `${what}: ${[...codes].sort().join(', ')} (severity ${severity})`;
 }
 
-async function decide(
-  trx: Transaction<DB>,
-  config: DeploymentConfig,
-  groups: Group[],
-  asOf: string,
-  timer: StepTimer,
-): Promise<Decision[]> {
-  const t = thresholdsAt(config, asOf).values;
-  const households = groups.map((g) => g.householdId);
-  await closeFinishedAlerts(trx, households);
-  timer.lap('closeFinished');
-  const states = await householdStates(trx, households);
-  timer.lap('states');
-  const windowCodes = await codesInWindow(
-    trx,
-    groups.map((g) => ({
-      householdId: g.householdId,
-      from: earlierDate(g.minPeriod, states.get(g.householdId)?.alertMinPeriod ?? null),
-      to: laterDate(g.maxPeriod, states.get(g.householdId)?.alertMaxPeriod ?? null),
-    })),
-    t.compoundWindowDays,
-  );
-  timer.lap('window');
-  const fresh = groups.filter((g) => {
-    const s = states.get(g.householdId);
-    return s !== undefined && s.alertId === null && s.openTaskId === null;
+/** Pure: what to do with one pending household. */
+function decide(p: PendingHousehold, t: Thresholds): Decision {
+  const { group, state } = p;
+  const basis = alertSeverity({
+    signalSeverities: [...group.severities, ...state.alertSignalSeverities],
+    codesInWindow: p.windowCodes,
+    refusedBefore: state.refusedBefore,
+    refusedOn: state.refusedOn,
+    compoundWindowDays: t.compoundWindowDays,
+    compoundMinCodes: t.compoundMinCodes,
+    current: state.alertSeverity,
   });
-  const closed = await recentlyClosed(
-    trx,
-    fresh.map((g) => g.householdId),
-    t.suppressionDays,
-  );
-  timer.lap('recentlyClosed');
-
-  const decisions: Decision[] = [];
-  for (const group of groups) {
-    const state = states.get(group.householdId);
-    if (state === undefined) continue; // household gone (cannot happen: signals reference it)
-    const basis = alertSeverity({
-      signalSeverities: [...group.severities, ...state.alertSignalSeverities],
-      codesInWindow: windowCodes.get(group.householdId) ?? group.codes,
-      refusedBefore: state.refusedBefore,
-      refusedOn: state.refusedOn,
-      compoundWindowDays: t.compoundWindowDays,
-      compoundMinCodes: t.compoundMinCodes,
-      current: state.alertSeverity,
-    });
-    if (state.alertId !== null) {
-      decisions.push({ kind: 'attach', group, state, basis });
-    } else if (state.openTaskId !== null) {
-      decisions.push({ kind: 'join-task', group, state, basis });
-    } else {
-      const byCode = closed.get(group.householdId);
-      const suppressing = group.codes.map((code) => {
-        const c = byCode?.get(code);
-        return c !== undefined && severityRank(basis.final) <= severityRank(c.severity) ? c : undefined;
-      });
-      if (suppressing.every((c) => c !== undefined)) {
-        const by = [...new Set(suppressing.flatMap((c) => c?.alertIds ?? []))].sort((a, b) => a - b);
-        decisions.push({ kind: 'suppress', group, state, basis, suppressedBy: by });
-      } else {
-        decisions.push({ kind: 'open', group, state, basis });
-      }
-    }
+  if (state.alertId !== null) return { kind: 'attach', group, state, basis };
+  if (state.openTaskId !== null) return { kind: 'join-task', group, state, basis };
+  const suppressing = group.codes.map((code) => {
+    const c = p.recentlyClosed.get(code);
+    return c !== undefined && severityRank(basis.final) <= severityRank(c.severity) ? c : undefined;
+  });
+  if (suppressing.every((c) => c !== undefined)) {
+    const by = [...new Set(suppressing.flatMap((c) => c?.alertIds ?? []))].sort((a, b) => a - b);
+    return { kind: 'suppress', group, state, basis, suppressedBy: by };
   }
-  timer.lap('decide');
-  return decisions;
+  return { kind: 'open', group, state, basis };
 }
 
 async function insertAlerts(
@@ -489,31 +423,32 @@ export async function raiseAlertsForSignals(
   if ('signalIds' in filter && filter.signalIds.length === 0) return { ...EMPTY_RAISE };
   await sql`select pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}::bigint)`.execute(trx);
   const asOf = options.asOf ?? new Date().toISOString().slice(0, 10);
+  const thresholds = thresholdsAt(ctx.config, asOf).values;
   const timer = options.timer ?? new StepTimer();
   const total = { ...EMPTY_RAISE };
-  const batches = await collectPending(trx, filter);
+  const pending = await collectPending(trx, filter);
   timer.lap('collect');
-  for (const range of batches) {
-    const groups = await pendingGroups(trx, range);
-    timer.lap('groups');
-    if (groups.length === 0) continue;
-    const batch = await raiseBatch(trx, ctx, groups, asOf, timer);
-    for (const key of Object.keys(total) as (keyof RaiseResult)[]) total[key] += batch[key];
+  if (pending === 0) return total;
+  await closeFinishedAlerts(trx);
+  timer.lap('closeFinished');
+  const batches = pendingHouseholds(trx, thresholds.compoundWindowDays, thresholds.suppressionDays);
+  for (let batch = await batches.next(); !batch.done; batch = await batches.next()) {
+    timer.lap('snapshot');
+    const decisions = batch.value.map((p) => decide(p, thresholds));
+    timer.lap('decide');
+    const raised = await writeDecisions(trx, decisions, thresholds.taskDeadlineDays, timer);
+    for (const key of Object.keys(total) as (keyof RaiseResult)[]) total[key] += raised[key];
   }
   return total;
 }
 
-/** One batch of households: decisions, then set-based writes. */
-async function raiseBatch(
+/** One batch of decisions, written set-based. */
+async function writeDecisions(
   trx: Transaction<DB>,
-  ctx: Pick<AppContext, 'config'>,
-  groups: Group[],
-  asOf: string,
+  decisions: Decision[],
+  deadlines: Thresholds['taskDeadlineDays'],
   timer: StepTimer,
 ): Promise<RaiseResult> {
-  const deadlines = thresholdsAt(ctx.config, asOf).values.taskDeadlineDays;
-  const decisions = await decide(trx, ctx.config, groups, asOf, timer);
-
   // New tasks first, so that new alerts are written with their task: OPEN (with a new task, or
   // joining the household's open task) and SUPPRESSED (no task).
   const opening = decisions.filter((d) => d.kind === 'open');
@@ -602,8 +537,8 @@ async function raiseBatch(
   timer.lap('attach');
 
   return {
-    signals: groups.reduce((n, g) => n + g.signalIds.length, 0),
-    households: groups.length,
+    signals: decisions.reduce((n, d) => n + d.group.signalIds.length, 0),
+    households: decisions.length,
     alertsOpened: opening.length + decisions.filter((d) => d.kind === 'join-task').length,
     alertsUpdated: attaching.length,
     alertsSuppressed: decisions.filter((d) => d.kind === 'suppress').length,
