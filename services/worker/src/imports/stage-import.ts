@@ -4,7 +4,7 @@
 // refused whole with the reason, and nothing of it is applied.
 import type pg from 'pg';
 import { Readable } from 'node:stream';
-import { copyText, kyselyOnClient } from '@ew/db';
+import { STAGE_SETTINGS_SQL, copyText, kyselyOnClient } from '@ew/db';
 import { IngestError, createRowMapper, openTable, resolveHeaders, type SourceTable } from '@ew/ingest';
 import { recordJob, type JobPayload } from '@ew/queue';
 import type { AppContext } from '../context.ts';
@@ -64,6 +64,7 @@ export async function stageImport(
   const spool = new RejectSpool();
   try {
     await client.query('begin');
+    await client.query(STAGE_SETTINGS_SQL);
     const locked = await client.query<{ status: string }>(
       `select status from imports where id = $1 for update`,
       [imp.id],

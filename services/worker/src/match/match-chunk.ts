@@ -6,7 +6,7 @@
 // nothing; two deliveries at once are serialised by the lock on the chunk's import_chunks row,
 // and every insert is `on conflict do nothing` besides.
 import { sql, type Transaction } from 'kysely';
-import type { DB, ImportStatus } from '@ew/db';
+import { STAGE_SETTINGS_SQL, type DB, type ImportStatus } from '@ew/db';
 import { recordJob, type JobPayload } from '@ew/queue';
 import type { AppContext } from '../context.ts';
 import { chunkDone, completeChunk, type ChunkCompletion } from '../pipeline/progress.ts';
@@ -41,6 +41,7 @@ export async function matchChunkIn(
   payload: JobPayload<'match'>,
 ): Promise<MatchChunkOutcome> {
   const { importId, chunk, rowFrom, rowTo } = payload;
+  await sql.raw(STAGE_SETTINGS_SQL).execute(trx);
   const imp = await trx
     .selectFrom('imports')
     .select(['status'])

@@ -5,8 +5,8 @@
 // Idempotent: a redelivered job finds the chunk done and does nothing; two deliveries at once are
 // serialised by the lock on the chunk's import_chunks row, and the signal insert is
 // `on conflict do nothing` besides.
-import type { Transaction } from 'kysely';
-import type { DB, ImportStatus } from '@ew/db';
+import { sql, type Transaction } from 'kysely';
+import { STAGE_SETTINGS_SQL, type DB, type ImportStatus } from '@ew/db';
 import { recordJob, type JobPayload } from '@ew/queue';
 import type { AppContext } from '../context.ts';
 import { raiseAlertsForSignals, type RaiseResult } from '../alerts/raise-alerts.ts';
@@ -45,6 +45,7 @@ export async function evaluateChunkIn(
   payload: JobPayload<'evaluate'>,
 ): Promise<EvaluateChunkOutcome> {
   const { importId, chunk, rowFrom, rowTo } = payload;
+  await sql.raw(STAGE_SETTINGS_SQL).execute(trx);
   const imp = await trx
     .selectFrom('imports')
     .select(['id', 'feed', 'period', 'status'])
