@@ -1,6 +1,7 @@
 // Person names (姓名): normalisation (繁→简, spacing, separators in minority names such as
 // 阿依古丽·买买提), pinyin (homophone typos 同音字), edit distance, comparison and masking.
-// opencc and pinyin-pro are slow compared with the row rate, and names repeat a lot: both are cached.
+// opencc and pinyin-pro are slow compared with the row rate: opencc runs once per distinct
+// character, pinyin is cached per name (names repeat a lot).
 
 import * as OpenCC from 'opencc-js';
 import { pinyin } from 'pinyin-pro';
@@ -35,10 +36,25 @@ class BoundedCache<V> {
 let toSimplified: ((text: string) => string) | undefined;
 // Character by character, never as phrases: OpenCC's phrase tables rewrite names (沈思琪 would
 // become 沉思琪 through the word 沈思), and a name is not a phrase.
+// A name uses a few thousand distinct characters at most, so each is converted once: OpenCC's
+// converter per character was the largest cost of mapping a feed row.
+const simplifiedChars = new Map<string, string>();
 function convertToSimplified(text: string): string {
-  const convert = (toSimplified ??= OpenCC.Converter({ from: 'hk', to: 'cn' }));
   let out = '';
-  for (const ch of text) out += ch.charCodeAt(0) < 0x80 ? ch : convert(ch);
+  for (const ch of text) {
+    if (ch.charCodeAt(0) < 0x80) {
+      out += ch;
+      continue;
+    }
+    let simplified = simplifiedChars.get(ch);
+    if (simplified === undefined) {
+      const convert = (toSimplified ??= OpenCC.Converter({ from: 'hk', to: 'cn' }));
+      const converted = convert(ch);
+      simplifiedChars.set(ch, converted);
+      simplified = converted;
+    }
+    out += simplified;
+  }
   return out;
 }
 
@@ -71,15 +87,11 @@ function isNameNoise(c: number): boolean {
   return (c >= 0x2000 && c <= 0x200d) || (c >= 0x2010 && c <= 0x2015);
 }
 
-const normalisedCache = new BoundedCache<string>(CACHE_LIMIT);
-
 /**
  * Normalised form of a name: NFKC, traditional → simplified, no white space or separators
  * (`·` `•` `・` `.` `．` `-` `_`), Latin letters upper-cased. `張 三` → `张三`.
  */
 export function normaliseName(raw: string): string {
-  const hit = normalisedCache.get(raw);
-  if (hit !== undefined) return hit;
   const s = raw.normalize('NFKC');
   let stripped = '';
   let hasWide = false;
@@ -89,9 +101,7 @@ export function normaliseName(raw: string): string {
     if (c >= 0x80) hasWide = true;
     stripped += s.charAt(i);
   }
-  const result = (hasWide ? convertToSimplified(stripped) : stripped).toUpperCase();
-  normalisedCache.set(raw, result);
-  return result;
+  return (hasWide ? convertToSimplified(stripped) : stripped).toUpperCase();
 }
 
 // Syllables separated by single spaces, lower case, ü written as v.

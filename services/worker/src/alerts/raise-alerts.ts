@@ -360,31 +360,48 @@ interface DecisionRow {
   rank: number;
   deadline_days: number;
   basis: object;
-  /** attach: the household's open alert. */
-  alert_id: number | null;
-  /** attach / join-task: the household's open task. */
-  open_task_id: number | null;
-  /** The task_events row of a new task or of an open task taking new signals (alertId added in SQL). */
+  /** The alert: new (id drawn from its sequence), or the open one it attaches to. */
+  alert_id: number;
+  /** The task: new (open), the open one (attach, join-task), or none (suppress). */
+  task_id: number | null;
+  /** The task_events row of a new task or of an open task taking new signals. */
   event: { from: string | null; to: string; note: string; detail: object } | null;
 }
 
-function decisionRow(d: Decision, deadlines: Thresholds['taskDeadlineDays']): DecisionRow {
+/** `n` ids drawn from the sequence of `table`.id (new rows then need no join to find their ids). */
+async function drawIds(trx: Transaction<DB>, table: 'tasks' | 'alerts', n: number): Promise<number[]> {
+  if (n === 0) return [];
+  const { rows } = await sql<{ ids: unknown }>`
+    select array(select nextval(pg_get_serial_sequence(${table}, 'id')) from generate_series(1, ${n}::int))::text[] as ids`.execute(
+    trx,
+  );
+  return ids(rows[0]?.ids);
+}
+
+function decisionRow(
+  d: Decision,
+  deadlines: Thresholds['taskDeadlineDays'],
+  newAlertId: () => number,
+  newTaskId: () => number,
+): DecisionRow {
   const { group, state, basis } = d;
-  const touchesTask = (d.kind === 'attach' || d.kind === 'join-task') && state.openTaskId !== null;
+  const alertId = d.kind === 'attach' ? (state.alertId ?? 0) : newAlertId();
+  const taskId = d.kind === 'open' ? newTaskId() : d.kind === 'suppress' ? null : state.openTaskId;
   let event: DecisionRow['event'] = null;
   if (d.kind === 'open') {
     event = {
       from: null,
       to: 'NEW',
       note: noteFor(group.codes, basis.final, 'alert raised'),
-      detail: { signalIds: group.signalIds, codes: group.codes, severity: basis.final },
+      detail: { alertId, signalIds: group.signalIds, codes: group.codes, severity: basis.final },
     };
-  } else if (touchesTask) {
+  } else if (taskId !== null) {
     event = {
       from: state.openTaskStatus,
       to: state.openTaskStatus ?? 'NEW',
       note: noteFor(group.codes, basis.final, 'new signals attached'),
       detail: {
+        alertId,
         signalIds: group.signalIds,
         codes: group.codes,
         severityFrom: state.alertSeverity,
@@ -400,8 +417,8 @@ function decisionRow(d: Decision, deadlines: Thresholds['taskDeadlineDays']): De
     rank: severityRank(basis.final) + 1,
     deadline_days: deadlines[basis.final],
     basis: d.kind === 'suppress' ? { ...basis, suppressedBy: d.suppressedBy } : basis,
-    alert_id: d.kind === 'attach' ? state.alertId : null,
-    open_task_id: touchesTask ? state.openTaskId : null,
+    alert_id: alertId,
+    task_id: taskId,
     event,
   };
 }
@@ -415,73 +432,66 @@ function decisionRow(d: Decision, deadlines: Thresholds['taskDeadlineDays']): De
  *     date moves to created + deadline(new severity) when that is earlier;
  *   - a task_events row for each new task and each open task taking new signals;
  *   - every pending signal of the batch's households is linked to its alert (alert_signals).
- * (Shipping rows through parameters costs ~8 µs a row whatever the shape — unnest arrays or
- * JSON — so the batch crosses once, and every table is written set-based from it.)
+ * Shipping rows through parameters costs ~8 µs a row whatever the shape (unnest arrays or JSON),
+ * so the batch crosses once. New ids are drawn beforehand: joining the CTEs' RETURNING rows back
+ * to the batch made the planner nest loops over 5,000 × 5,000 rows.
  */
 async function writeDecisions(
   trx: Transaction<DB>,
   decisions: Decision[],
   deadlines: Thresholds['taskDeadlineDays'],
 ): Promise<RaiseResult> {
-  const rows = decisions.map((d) => decisionRow(d, deadlines));
-  const { rows: written } = await sql<{ tasks: number; alerts: number }>`
+  const opened = decisions.filter((d) => d.kind === 'open').length;
+  const created = decisions.filter((d) => d.kind !== 'attach').length;
+  const taskIds = await drawIds(trx, 'tasks', opened);
+  const alertIds = await drawIds(trx, 'alerts', created);
+  let nextTask = 0;
+  let nextAlert = 0;
+  const rows = decisions.map((d) =>
+    decisionRow(
+      d,
+      deadlines,
+      () => alertIds[nextAlert++]!,
+      () => taskIds[nextTask++]!,
+    ),
+  );
+  await sql`
     with d as materialized (
       select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as d(
         household_id bigint, kind text, town_id int, severity text, rank int, deadline_days int,
-        basis jsonb, alert_id bigint, open_task_id bigint, event jsonb)
+        basis jsonb, alert_id bigint, task_id bigint, event jsonb)
     ), new_tasks as (
-      insert into tasks (household_id, town_id, status, severity, due_at)
-      select d.household_id, d.town_id, 'NEW', d.severity, now() + make_interval(days => d.deadline_days)
+      insert into tasks (id, household_id, town_id, status, severity, due_at)
+      select d.task_id, d.household_id, d.town_id, 'NEW', d.severity, now() + make_interval(days => d.deadline_days)
         from d where d.kind = 'open'
-      returning id, household_id
     ), new_alerts as (
-      insert into alerts (household_id, task_id, severity, status, severity_basis)
-      select d.household_id, coalesce(nt.id, d.open_task_id), d.severity,
+      insert into alerts (id, household_id, task_id, severity, status, severity_basis)
+      select d.alert_id, d.household_id, d.task_id, d.severity,
              case d.kind when 'suppress' then 'SUPPRESSED' else 'OPEN' end, d.basis
-        from d left join new_tasks nt on nt.household_id = d.household_id
-       where d.kind <> 'attach'
-      returning id, household_id
+        from d where d.kind <> 'attach'
     ), updated_alerts as (
       update alerts a set severity = d.severity, severity_basis = d.basis, updated_at = now()
         from d where d.kind = 'attach' and a.id = d.alert_id
-      returning a.id
     ), updated_tasks as (
       update tasks t
          set severity = d.severity,
              due_at = least(t.due_at, t.created_at + make_interval(days => d.deadline_days))
         from d
-       where t.id = d.open_task_id
+       where d.kind in ('attach', 'join-task') and t.id = d.task_id
          and d.rank > (case t.severity when 'low' then 1 when 'medium' then 2 else 3 end)
-      returning t.id
-    ), alert_of as (
-      select d.household_id, coalesce(na.id, d.alert_id) as alert_id, coalesce(nt.id, d.open_task_id) as task_id, d.event
-        from d
-        left join new_alerts na on na.household_id = d.household_id
-        left join new_tasks nt on nt.household_id = d.household_id
     ), events as (
       insert into task_events (task_id, from_status, to_status, actor, note, detail)
-      select x.task_id, x.event->>'from', x.event->>'to', 'system', x.event->>'note',
-             x.event->'detail' || jsonb_build_object('alertId', x.alert_id)
-        from alert_of x where x.event is not null
-    ), links as (
-      insert into alert_signals (signal_id, alert_id)
-      select p.id, x.alert_id from alert_of x join pending_signals p on p.household_id = x.household_id
-      on conflict (signal_id) do nothing
+      select d.task_id, d.event->>'from', d.event->>'to', 'system', d.event->>'note', d.event->'detail'
+        from d where d.event is not null
     )
-    select (select count(*)::int from new_tasks) as tasks, (select count(*)::int from new_alerts) as alerts`.execute(
-    trx,
-  );
-  const opened = decisions.filter((d) => d.kind === 'open').length;
-  const created = decisions.filter((d) => d.kind !== 'attach').length;
-  if (written[0]?.tasks !== opened || written[0]?.alerts !== created)
-    throw new Error(
-      `raiseAlerts wrote ${JSON.stringify(written[0])} for ${opened} new tasks, ${created} new alerts`,
-    );
+    insert into alert_signals (signal_id, alert_id)
+    select p.id, d.alert_id from d join pending_signals p on p.household_id = d.household_id
+    on conflict (signal_id) do nothing`.execute(trx);
   return {
     signals: decisions.reduce((n, d) => n + d.group.signalIds.length, 0),
     households: decisions.length,
-    alertsOpened: opened + decisions.filter((d) => d.kind === 'join-task').length,
-    alertsUpdated: decisions.filter((d) => d.kind === 'attach').length,
+    alertsOpened: created - decisions.filter((d) => d.kind === 'suppress').length,
+    alertsUpdated: decisions.length - created,
     alertsSuppressed: decisions.filter((d) => d.kind === 'suppress').length,
     tasksOpened: opened,
   };
