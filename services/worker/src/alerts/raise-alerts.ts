@@ -123,7 +123,9 @@ async function collectPending(trx: Transaction<DB>, filter: SignalFilter): Promi
     select s.id, s.household_id, s.code, s.severity, s.source_period
       from signals s
      where ${filterSql(filter)}
-       and not exists (select 1 from alert_signals l where l.signal_id = s.id)`.execute(trx);
+       and not exists (select 1 from alert_signals l where l.signal_id = s.id)
+     -- in household order: the snapshot and the batches' links read it by household
+     order by s.household_id, s.id`.execute(trx);
   await sql`create index on pending_signals (household_id)`.execute(trx);
   await sql`analyze pending_signals`.execute(trx);
   const { rows } = await sql<{ n: number }>`select count(*)::int as n from pending_signals`.execute(trx);
@@ -156,8 +158,10 @@ async function closeFinishedAlerts(trx: Transaction<DB>): Promise<void> {
 function pendingHouseholdsQuery(windowDays: number, suppressionDays: number) {
   return sql`
     with grouped as (
-      select household_id, array_agg(id order by id)::text[] as signal_ids,
-             array_agg(distinct code) as codes, array_agg(severity) as severities,
+      -- plain aggregates (ordered or DISTINCT ones sorted each group: 3.7 s at 1M rows);
+      -- toPending sorts the ids and dedupes the codes
+      select household_id, array_agg(id)::text[] as signal_ids, array_agg(code) as codes,
+             array_agg(severity) as severities, count(*) as signal_count,
              min(source_period) as min_period, max(source_period) as max_period
         from pending_signals
        group by household_id
@@ -179,15 +183,26 @@ function pendingHouseholdsQuery(windowDays: number, suppressionDays: number) {
        where l.alert_id in (select alert_id from state where alert_id is not null)
        group by l.alert_id
     ), span as (
-      select st.household_id,
+      select st.household_id, st.signal_count,
              least(st.min_period, coalesce(at.min_period, st.min_period)) as span_from,
              greatest(st.max_period, coalesce(at.max_period, st.max_period)) as span_to
         from state st
         left join attached at on at.alert_id = st.alert_id
+    ), needs_window as (
+      -- Only households with signals besides the pending ones near the span, or pending signals
+      -- spread over more than one window, need the search; for the rest (the bulk of a first
+      -- delivery) the best window holds all their pending codes.
+      select sp.household_id, sp.span_from, sp.span_to
+        from span sp
+        join signals x on x.household_id = sp.household_id
+                      and x.source_period between sp.span_from - ${windowDays}::int
+                                              and sp.span_to + ${windowDays}::int
+       group by sp.household_id, sp.span_from, sp.span_to, sp.signal_count
+      having count(*) > sp.signal_count or sp.span_to - sp.span_from > ${windowDays}::int
     ), windows as (
       select w.household_id, w.start, array_agg(distinct s.code) as codes, count(distinct s.code) as n
         from (select distinct sp.household_id, x.source_period as start
-                from span sp
+                from needs_window sp
                 join signals x on x.household_id = sp.household_id
                               and x.source_period between sp.span_from - ${windowDays}::int and sp.span_to) w
         join signals s on s.household_id = w.household_id
@@ -235,6 +250,7 @@ interface PendingRow {
   alert_signal_severities: Severity[] | null;
   open_task_id: number | null;
   open_task_status: string | null;
+  /** null: no search needed, the window holds all pending codes. */
   window_codes: string[] | null;
   closed: Record<string, { severity: Severity; alertIds: unknown }> | null;
 }
@@ -242,7 +258,12 @@ interface PendingRow {
 function toPending(r: PendingRow): PendingHousehold {
   const householdId = Number(r.household_id);
   return {
-    group: { householdId, signalIds: ids(r.signal_ids), codes: r.codes, severities: r.severities },
+    group: {
+      householdId,
+      signalIds: ids(r.signal_ids).sort((a, b) => a - b),
+      codes: [...new Set(r.codes)].sort(),
+      severities: r.severities,
+    },
     state: {
       householdId,
       townId: r.town_id,
@@ -254,7 +275,7 @@ function toPending(r: PendingRow): PendingHousehold {
       openTaskId: r.open_task_id === null ? null : Number(r.open_task_id),
       openTaskStatus: r.open_task_status,
     },
-    windowCodes: r.window_codes ?? r.codes,
+    windowCodes: r.window_codes ?? [...new Set(r.codes)].sort(),
     recentlyClosed: new Map(
       Object.entries(r.closed ?? {}).map(([code, c]) => [
         code,
