@@ -18,6 +18,7 @@ import * as signalsByHousehold from './migrations/2026-11-28T0009-signals-unatta
 import * as signalWritePath from './migrations/2026-11-28T0010-signal-write-path.ts';
 import * as alertSignals from './migrations/2026-11-28T0011-alert-signals.ts';
 import * as workflowWritePath from './migrations/2026-11-28T0012-workflow-write-path.ts';
+import * as matchesWithoutPersonIndex from './migrations/2026-11-28T0013-matches-without-person-index.ts';
 
 /** Every migration, in order. Listed explicitly so bundlers and tsx agree on what exists. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28T0010-signal-write-path': signalWritePath,
   '2026-11-28T0011-alert-signals': alertSignals,
   '2026-11-28T0012-workflow-write-path': workflowWritePath,
+  '2026-11-28T0013-matches-without-person-index': matchesWithoutPersonIndex,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
