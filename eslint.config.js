@@ -3,7 +3,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', 'infra/sample/**', '.data/**', 'bench/.cache/**', 'eslint.config.js'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      'infra/sample/**',
+      '.data/**',
+      'bench/.cache/**',
+      'eslint.config.js',
+      '**/*.tmp.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -19,6 +19,7 @@ import * as signalWritePath from './migrations/2026-11-28T0010-signal-write-path
 import * as alertSignals from './migrations/2026-11-28T0011-alert-signals.ts';
 import * as workflowWritePath from './migrations/2026-11-28T0012-workflow-write-path.ts';
 import * as matchesWithoutPersonIndex from './migrations/2026-11-28T0013-matches-without-person-index.ts';
+import * as alertBuckets from './migrations/2026-11-28T0014-alert-buckets.ts';
 
 /** Every migration, in order. Listed explicitly so bundlers and tsx agree on what exists. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28T0011-alert-signals': alertSignals,
   '2026-11-28T0012-workflow-write-path': workflowWritePath,
   '2026-11-28T0013-matches-without-person-index': matchesWithoutPersonIndex,
+  '2026-11-28T0014-alert-buckets': alertBuckets,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -278,10 +278,11 @@ export interface OutboxTable {
 
 export interface ImportChunkTable {
   import_id: number;
-  stage: 'match' | 'evaluate';
+  stage: 'match' | 'evaluate' | 'alerts';
   chunk: number;
-  row_from: number;
-  row_to: number;
+  /** Row range [row_from, row_to) of match and evaluate chunks; null for alerts (a household bucket). */
+  row_from: number | null;
+  row_to: number | null;
   done_at: Timestamp | null;
 }
 

@@ -30,10 +30,14 @@ export const catalogue = {
     schema: chunkPayload,
     jobId: (p: { importId: number; chunk: number }) => `evaluate-${p.importId}-${p.chunk}`,
   },
-  /** Group an import's new signals into household alerts and open or update tasks. */
+  /**
+   * Group an import's new signals into household alerts and open or update tasks: the households
+   * of one bucket (household_id modulo the bucket count), or all of them without one.
+   */
   raiseAlerts: {
-    schema: z.object({ importId: id }),
-    jobId: (p: { importId: number }) => `alerts-${p.importId}`,
+    schema: z.object({ importId: id, bucket: z.number().int().nonnegative().optional() }),
+    jobId: (p: { importId: number; bucket?: number | undefined }) =>
+      p.bucket === undefined ? `alerts-${p.importId}` : `alerts-${p.importId}-${p.bucket}`,
   },
   /** After a register snapshot: re-match current rows, evaluate the newly matched, register income. */
   registerApplied: {

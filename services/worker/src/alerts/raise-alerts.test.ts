@@ -13,7 +13,8 @@ import {
   type HouseholdSpec,
   type TestHousehold,
 } from '../rules/test-support.ts';
-import { raiseAlerts } from './raise-alerts.ts';
+import { evaluateChunk } from '../rules/evaluate-chunk.ts';
+import { ALERT_BUCKETS, raiseAlerts } from './raise-alerts.ts';
 
 let tdb: TestDatabase;
 beforeEach(async () => {
@@ -144,6 +145,59 @@ describe('raiseAlerts', () => {
       outcome: 'raised',
       signals: 0,
       households: 0,
+    });
+    expect(await tableCounts(tdb.db)).toEqual(before);
+  });
+
+  it('bucket jobs raise their own households; the last marks the import EVALUATED; a redelivered bucket does nothing', async () => {
+    const ctx = testContext(tdb);
+    const households: TestHousehold[] = [];
+    for (let i = 0; i < 6; i++) households.push(await household());
+    const { importId } = await addDelivery(tdb.db, {
+      feed: 'education',
+      period: '2024-03-31',
+      rows: households.map((h) => ({ personId: h.personIds[0]!, payload: dropout })),
+    });
+    // evaluate only: the buckets are run by hand below
+    const chunks = await tdb.db
+      .selectFrom('import_chunks')
+      .select(['chunk', 'row_from', 'row_to'])
+      .where('import_id', '=', importId)
+      .where('stage', '=', 'evaluate')
+      .execute();
+    for (const c of chunks)
+      await evaluateChunk(ctx, { importId, chunk: c.chunk, rowFrom: c.row_from!, rowTo: c.row_to! });
+    const status = async () =>
+      (
+        await tdb.db
+          .selectFrom('imports')
+          .select('status')
+          .where('id', '=', importId)
+          .executeTakeFirstOrThrow()
+      ).status;
+    const inBucket = (b: number) => households.filter((h) => h.householdId % ALERT_BUCKETS === b);
+
+    for (const bucket of [2, 0, 3]) {
+      expect(await raiseAlerts(ctx, { importId, bucket })).toMatchObject({
+        outcome: 'raised',
+        bucket,
+        households: inBucket(bucket).length,
+        tasksOpened: inBucket(bucket).length,
+      });
+      expect(await status()).not.toBe('EVALUATED');
+    }
+    // households of bucket 1 have no alert yet; the others have exactly one
+    for (const h of households)
+      expect((await alertsOf(h.householdId)).length).toBe(h.householdId % ALERT_BUCKETS === 1 ? 0 : 1);
+
+    expect(await raiseAlerts(ctx, { importId, bucket: 1 })).toMatchObject({ outcome: 'raised', bucket: 1 });
+    expect(await status()).toBe('EVALUATED');
+    for (const h of households) expect((await alertsOf(h.householdId)).length).toBe(1);
+
+    const before = await tableCounts(tdb.db);
+    expect(await raiseAlerts(ctx, { importId, bucket: 2 })).toEqual({
+      outcome: 'skipped',
+      reason: 'already-done',
     });
     expect(await tableCounts(tdb.db)).toEqual(before);
   });

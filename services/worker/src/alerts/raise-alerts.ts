@@ -18,12 +18,16 @@ import { sql, type Transaction } from 'kysely';
 import { thresholdsAt, type ThresholdVersion } from '@ew/config';
 import { STAGE_SETTINGS_SQL, type DB, type Severity } from '@ew/db';
 import type { AppContext } from '../context.ts';
+import { recordJob } from '@ew/queue';
+import { chunkDone, completeChunk } from '../pipeline/progress.ts';
 import { StepTimer } from '../pipeline/step-timer.ts';
 import { alertSeverity, severityRank, type SeverityBasis } from './severity.ts';
 
 /** Which unattached signals to raise. */
 export type SignalFilter =
-  { importId: number; rowFrom?: number; rowTo?: number } | { signalIds: readonly number[] } | { all: true };
+  | { importId: number; rowFrom?: number; rowTo?: number; bucket?: number }
+  | { signalIds: readonly number[] }
+  | { all: true };
 
 export interface RaiseOptions {
   /** The date whose thresholds apply (window, suppression, deadlines); default today (UTC). */
@@ -44,6 +48,15 @@ export interface RaiseResult {
 }
 
 const ADVISORY_LOCK_KEY = 730_150_001;
+
+/**
+ * Households fall into ALERT_BUCKETS buckets (household_id modulo it). An import's alerts are
+ * raised by one job per bucket, so replicas share the stage; each raise holds the advisory lock of
+ * every bucket it may touch (taken in ascending order: no deadlock), so two raises never race for
+ * one household. A bucket job holds one lock; any other raise (a reviewed row, a standard change,
+ * a register snapshot) holds all of them.
+ */
+export const ALERT_BUCKETS = 4;
 
 export const EMPTY_RAISE: RaiseResult = Object.freeze({
   signals: 0,
@@ -101,7 +114,11 @@ function filterSql(filter: SignalFilter) {
       filter.rowFrom === undefined || filter.rowTo === undefined
         ? sql``
         : sql`and s.row_no >= ${filter.rowFrom}::int and s.row_no < ${filter.rowTo}::int`;
-    return sql`s.import_id = ${filter.importId}::bigint ${range}`;
+    const bucket =
+      filter.bucket === undefined
+        ? sql``
+        : sql`and s.household_id % ${ALERT_BUCKETS}::int = ${filter.bucket}::int`;
+    return sql`s.import_id = ${filter.importId}::bigint ${range} ${bucket}`;
   }
   if ('signalIds' in filter) return sql`s.id = any(${[...filter.signalIds]}::bigint[])`;
   return sql`true`;
@@ -348,7 +365,12 @@ export async function raiseAlertsForSignals(
   options: RaiseOptions = {},
 ): Promise<RaiseResult> {
   if ('signalIds' in filter && filter.signalIds.length === 0) return { ...EMPTY_RAISE };
-  await sql`select pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}::bigint)`.execute(trx);
+  const buckets =
+    'importId' in filter && filter.bucket !== undefined
+      ? [filter.bucket]
+      : Array.from({ length: ALERT_BUCKETS }, (_, b) => b);
+  for (const b of buckets)
+    await sql`select pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}::int, ${b}::int)`.execute(trx);
   await sql.raw(STAGE_SETTINGS_SQL).execute(trx);
   const asOf = options.asOf ?? new Date().toISOString().slice(0, 10);
   const thresholds = thresholdsAt(ctx.config, asOf).values;
@@ -519,17 +541,33 @@ async function writeDecisions(
 }
 
 export type RaiseAlertsOutcome =
-  { outcome: 'skipped'; reason: 'import-gone' } | ({ outcome: 'raised' } & RaiseResult);
+  | { outcome: 'skipped'; reason: 'import-gone' | 'already-done' }
+  | ({ outcome: 'raised'; bucket: number | null } & RaiseResult);
 
 /**
- * The raiseAlerts job: an import's new signals become alerts and tasks, and the import is
- * EVALUATED. One transaction; thresholds in force at the import's period.
+ * The evaluate stage's last chunk hands over: one raiseAlerts job per household bucket, each with
+ * its import_chunks row of stage 'alerts' (the last to finish marks the import EVALUATED).
+ */
+export async function recordRaiseAlertsJobs(trx: Transaction<DB>, importId: number): Promise<void> {
+  const buckets = Array.from({ length: ALERT_BUCKETS }, (_, bucket) => bucket);
+  await trx
+    .insertInto('import_chunks')
+    .values(buckets.map((chunk) => ({ import_id: importId, stage: 'alerts' as const, chunk })))
+    .onConflict((oc) => oc.columns(['import_id', 'stage', 'chunk']).doNothing())
+    .execute();
+  for (const bucket of buckets) await recordJob(trx, 'raiseAlerts', { importId, bucket });
+}
+
+/**
+ * The raiseAlerts job: an import's new signals of one household bucket (or of all households,
+ * without one) become alerts and tasks; when no bucket is left, the import is EVALUATED. One
+ * transaction; thresholds in force at the import's period. A redelivered bucket does nothing.
  */
 export async function raiseAlerts(
   ctx: AppContext,
-  payload: { importId: number },
+  payload: { importId: number; bucket?: number | undefined },
 ): Promise<RaiseAlertsOutcome> {
-  const { importId } = payload;
+  const { importId, bucket } = payload;
   const timer = new StepTimer();
   const result = await ctx.database.db.transaction().execute(async (trx): Promise<RaiseAlertsOutcome> => {
     const imp = await trx
@@ -538,14 +576,30 @@ export async function raiseAlerts(
       .where('id', '=', importId)
       .executeTakeFirst();
     if (imp === undefined) return { outcome: 'skipped', reason: 'import-gone' };
-    const raised = await raiseAlertsForSignals(trx, ctx, { importId }, { asOf: imp.period, timer });
-    await trx
-      .updateTable('imports')
-      .set({ status: 'EVALUATED', finished_at: sql<Date>`coalesce(finished_at, now())` })
-      .where('id', '=', importId)
-      .where('status', 'in', ['STAGED', 'MATCHING', 'MATCHED'])
-      .execute();
-    return { outcome: 'raised', ...raised };
+    if (bucket !== undefined) {
+      // a concurrent redelivery of this bucket waits here, then sees it done
+      await trx
+        .selectFrom('import_chunks')
+        .select('chunk')
+        .where('import_id', '=', importId)
+        .where('stage', '=', 'alerts')
+        .where('chunk', '=', bucket)
+        .forUpdate()
+        .execute();
+      if (await chunkDone(trx, importId, 'alerts', bucket))
+        return { outcome: 'skipped', reason: 'already-done' };
+    }
+    const raised = await raiseAlertsForSignals(trx, ctx, { importId, bucket }, { asOf: imp.period, timer });
+    const last = bucket === undefined || (await completeChunk(trx, importId, 'alerts', bucket)) === 'last';
+    if (last) {
+      await trx
+        .updateTable('imports')
+        .set({ status: 'EVALUATED', finished_at: sql<Date>`coalesce(finished_at, now())` })
+        .where('id', '=', importId)
+        .where('status', 'in', ['STAGED', 'MATCHING', 'MATCHED'])
+        .execute();
+    }
+    return { outcome: 'raised', bucket: bucket ?? null, ...raised };
   });
   timer.lap('commit');
   ctx.logger.info({ importId, ...result, ms: timer.ms }, 'alerts raised');

@@ -1,9 +1,9 @@
-// Chunk bookkeeping shared by the chunked stages (match, evaluate). Called inside the stage's
+// Chunk bookkeeping shared by the chunked stages (match, evaluate by row range; alerts by household bucket). Called inside the stage's
 // own transaction, so a chunk's results and its "done" mark commit together.
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '@ew/db';
 
-export type ChunkStage = 'match' | 'evaluate';
+export type ChunkStage = 'match' | 'evaluate' | 'alerts';
 
 export interface ChunkRange {
   chunk: number;

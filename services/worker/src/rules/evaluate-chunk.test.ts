@@ -73,8 +73,27 @@ describe('evaluateChunk', () => {
     expect(await evaluateChunk(ctx, { importId, chunk: 1, rowFrom: 4, rowTo: 6 })).toMatchObject({
       completion: 'last',
     });
-    const outbox = await tdb.db.selectFrom('outbox').select(['queue', 'job_id', 'payload']).execute();
-    expect(outbox).toEqual([{ queue: 'raiseAlerts', job_id: `alerts-${importId}`, payload: { importId } }]);
+    const outbox = await tdb.db
+      .selectFrom('outbox')
+      .select(['queue', 'job_id', 'payload'])
+      .orderBy('id')
+      .execute();
+    // one raiseAlerts job per household bucket, each with its alerts chunk to mark done
+    expect(outbox).toEqual(
+      [0, 1, 2, 3].map((bucket) => ({
+        queue: 'raiseAlerts',
+        job_id: `alerts-${importId}-${bucket}`,
+        payload: { importId, bucket },
+      })),
+    );
+    const alertChunks = await tdb.db
+      .selectFrom('import_chunks')
+      .select(['chunk', 'row_from', 'done_at'])
+      .where('import_id', '=', importId)
+      .where('stage', '=', 'alerts')
+      .orderBy('chunk')
+      .execute();
+    expect(alertChunks).toEqual([0, 1, 2, 3].map((chunk) => ({ chunk, row_from: null, done_at: null })));
     expect((await tableCounts(tdb.db)).signals).toBe(5);
     // signals only: no alert before the raiseAlerts job
     expect((await tableCounts(tdb.db)).alerts).toBe(0);

@@ -7,9 +7,9 @@
 // `on conflict do nothing` besides.
 import { sql, type Transaction } from 'kysely';
 import { STAGE_SETTINGS_SQL, type DB, type ImportStatus } from '@ew/db';
-import { recordJob, type JobPayload } from '@ew/queue';
+import type { JobPayload } from '@ew/queue';
 import type { AppContext } from '../context.ts';
-import { raiseAlertsForSignals, type RaiseResult } from '../alerts/raise-alerts.ts';
+import { raiseAlertsForSignals, recordRaiseAlertsJobs, type RaiseResult } from '../alerts/raise-alerts.ts';
 import { chunkDone, completeChunk } from '../pipeline/progress.ts';
 import { insertFeedSignals } from './feed-signals.ts';
 
@@ -77,7 +77,7 @@ export async function evaluateChunkIn(
 
   const completion = await completeChunk(trx, importId, 'evaluate', chunk);
   if (completion === 'already-done') return { outcome: 'skipped', reason: 'already-done' }; // unreachable under the lock
-  if (completion === 'last') await recordJob(trx, 'raiseAlerts', { importId });
+  if (completion === 'last') await recordRaiseAlertsJobs(trx, importId);
   return { outcome: 'evaluated', completion, signals };
 }
 

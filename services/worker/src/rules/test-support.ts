@@ -14,7 +14,7 @@ import { idCheckDigit } from '@ew/core';
 import type { AssistanceStatus, AreaType, Database, MatchMethod } from '@ew/db';
 import type { TestDatabase } from '../../../../test/harness/db.ts';
 import type { AppContext } from '../context.ts';
-import { raiseAlerts } from '../alerts/raise-alerts.ts';
+import { EMPTY_RAISE, raiseAlerts, type RaiseResult } from '../alerts/raise-alerts.ts';
 import { chunkRanges, planChunks } from '../pipeline/progress.ts';
 import { evaluateChunk } from './evaluate-chunk.ts';
 
@@ -244,15 +244,25 @@ export async function evaluateDelivery(ctx: AppContext, importId: number) {
   const outcomes = [];
   for (const c of chunks) {
     outcomes.push(
-      await evaluateChunk(ctx, { importId, chunk: c.chunk, rowFrom: c.row_from, rowTo: c.row_to }),
+      await evaluateChunk(ctx, { importId, chunk: c.chunk, rowFrom: c.row_from ?? 0, rowTo: c.row_to ?? 0 }),
     );
   }
-  const job = await ctx.database.db
+  // the raiseAlerts jobs the last chunk recorded (one per household bucket), run one after the other
+  const jobs = await ctx.database.db
     .selectFrom('outbox')
-    .select('id')
-    .where('job_id', '=', `alerts-${importId}`)
-    .executeTakeFirst();
-  const raised = job === undefined ? null : await raiseAlerts(ctx, { importId });
+    .select('payload')
+    .where('queue', '=', 'raiseAlerts')
+    .where('job_id', 'like', `alerts-${importId}-%`)
+    .orderBy('id')
+    .execute();
+  let raised: (RaiseResult & { outcome: 'raised' }) | null = null;
+  for (const job of jobs) {
+    const outcome = await raiseAlerts(ctx, job.payload as { importId: number; bucket: number });
+    if (outcome.outcome !== 'raised') continue;
+    const { outcome: _, bucket: __, ...counts } = outcome;
+    raised ??= { outcome: 'raised', ...EMPTY_RAISE };
+    for (const key of Object.keys(counts) as (keyof RaiseResult)[]) raised[key] += counts[key];
+  }
   return { outcomes, raised };
 }
 
