@@ -209,11 +209,16 @@ function pendingHouseholdsQuery(windowDays: number, suppressionDays: number) {
       -- Only households with signals besides the pending ones near the span, or pending signals
       -- spread over more than one window, need the search; for the rest (the bulk of a first
       -- delivery) the best window holds all their pending codes.
+      -- The signals near any span are picked by period first (one scan, hashed by household):
+      -- probing signals_household for every household read most of that index per bucket.
       select sp.household_id, sp.span_from, sp.span_to
         from span sp
-        join signals x on x.household_id = sp.household_id
-                      and x.source_period between sp.span_from - ${windowDays}::int
-                                              and sp.span_to + ${windowDays}::int
+        join (select x.household_id, x.source_period
+                from signals x
+               where x.source_period between (select min(span_from) from span) - ${windowDays}::int
+                                         and (select max(span_to) from span) + ${windowDays}::int) x
+          on x.household_id = sp.household_id
+         and x.source_period between sp.span_from - ${windowDays}::int and sp.span_to + ${windowDays}::int
        group by sp.household_id, sp.span_from, sp.span_to, sp.signal_count
       having count(*) > sp.signal_count or sp.span_to - sp.span_from > ${windowDays}::int
     ), windows as (
