@@ -32,7 +32,9 @@ export function benchEnv(dbName: string, prefix: string): BenchEnv {
     // debug adds one line per match chunk: the matcher's step timings (idJoin, decide, write)
     LOG_LEVEL: 'debug',
     MIGRATE_ON_START: 'false',
-    WORKER_CONCURRENCY: '1',
+    // unset: the deployed per-queue concurrency (queue catalogue); BENCH_WORKER_CONCURRENCY=N sets
+    // one figure for every queue, as WORKER_CONCURRENCY does
+    WORKER_CONCURRENCY: process.env['BENCH_WORKER_CONCURRENCY'],
   };
   return { vars, env: loadEnv(vars), dbName, prefix };
 }

@@ -25,7 +25,6 @@ describe('loadEnv', () => {
       API_HOST: '0.0.0.0',
       API_PORT: 3000,
       WORKER_QUEUES: 'all',
-      WORKER_CONCURRENCY: 1,
       MIGRATE_ON_START: true,
       APP_ROOT: root,
       DEPLOYMENT_CONFIG: join(root, 'infra/config/deployment.yaml'),
@@ -33,6 +32,8 @@ describe('loadEnv', () => {
       FILE_STORE_DIR: join(root, '.data/files'),
     });
     expect(env.ID_HASH_KEY).toBeUndefined();
+    expect(env.WORKER_CONCURRENCY).toBeUndefined(); // per queue, from the queue catalogue
+    expect(loadEnv({ WORKER_CONCURRENCY: '' }).WORKER_CONCURRENCY).toBeUndefined();
     expect(Object.isFrozen(env)).toBe(true);
   });
 

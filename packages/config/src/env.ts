@@ -88,7 +88,12 @@ const envSchema = z.object({
   API_HOST: z.string().default('0.0.0.0'),
   API_PORT: intString(1, 65535).default(3000),
   WORKER_QUEUES: workerQueues.default('all'),
-  WORKER_CONCURRENCY: intString(1, 1000).default(1),
+  /**
+   * Jobs each queue of this replica runs at once. Unset: per queue, as the queue catalogue says
+   * (import 1: Node-bound; match, evaluate, raiseAlerts 2: Postgres-bound).
+   */
+  // empty counts as unset (docker compose passes `${WORKER_CONCURRENCY:-}` through)
+  WORKER_CONCURRENCY: z.preprocess((v) => (v === '' ? undefined : v), intString(1, 1000).optional()),
   /** HMAC key for pseudonymised ID numbers (domain §8); held outside the database. Optional. */
   ID_HASH_KEY: z
     .string()

@@ -19,16 +19,21 @@ export const catalogue = {
   import: {
     schema: z.object({ importId: id }),
     jobId: (p: { importId: number }) => `import-${p.importId}`,
+    // Node-bound (parse, map, validate) and holds stream buffers: one at a time per replica
+    concurrency: 1,
   },
   /** Match one chunk (a row range) of an import's staged rows against the register. */
   match: {
     schema: chunkPayload,
     jobId: (p: { importId: number; chunk: number }) => `match-${p.importId}-${p.chunk}`,
+    // Postgres-bound set-based statements on independent chunks: two keep both cores busy
+    concurrency: 2,
   },
   /** Evaluate the early-warning rules over one matched chunk: signals only. */
   evaluate: {
     schema: chunkPayload,
     jobId: (p: { importId: number; chunk: number }) => `evaluate-${p.importId}-${p.chunk}`,
+    concurrency: 2,
   },
   /**
    * Group an import's new signals into household alerts and open or update tasks: the households
@@ -38,22 +43,31 @@ export const catalogue = {
     schema: z.object({ importId: id, bucket: z.number().int().nonnegative().optional() }),
     jobId: (p: { importId: number; bucket?: number | undefined }) =>
       p.bucket === undefined ? `alerts-${p.importId}` : `alerts-${p.importId}-${p.bucket}`,
+    // buckets hold disjoint households (see raise-alerts.ts): two write side by side
+    concurrency: 2,
   },
   /** After a register snapshot: re-match current rows, evaluate the newly matched, register income. */
   registerApplied: {
     schema: z.object({ snapshotId: id }),
     jobId: (p: { snapshotId: number }) => `register-${p.snapshotId}`,
+    concurrency: 1,
   },
   /** Re-evaluate every household when a new low-income standard takes effect. */
   standardChange: {
     schema: z.object({ areaType: z.enum(['URBAN', 'RURAL']), effectiveFrom: z.iso.date() }),
     jobId: (p: { areaType: string; effectiveFrom: string }) => `standard-${p.areaType}-${p.effectiveFrom}`,
+    concurrency: 1,
   },
 } as const;
 
 export type QueueName = keyof typeof catalogue;
 export type JobPayload<Q extends QueueName> = z.infer<(typeof catalogue)[Q]['schema']>;
 export const QUEUE_NAMES = Object.keys(catalogue) as QueueName[];
+
+/** Jobs of `queue` one replica runs at once, unless WORKER_CONCURRENCY sets one figure for all. */
+export function defaultConcurrency(queue: QueueName): number {
+  return catalogue[queue].concurrency;
+}
 
 /** Per-queue defaults: retries with backoff, bounded history in Redis. */
 export const defaultJobOptions: JobsOptions = {

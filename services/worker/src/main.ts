@@ -30,7 +30,10 @@ const runtime = startRuntime(ctx, {
   concurrency: env.WORKER_CONCURRENCY,
 });
 const stopScheduler = consume.includes('standardChange') ? startScheduler(ctx) : () => undefined;
-ctx.logger.info({ queues: consume, concurrency: env.WORKER_CONCURRENCY }, 'worker started');
+ctx.logger.info(
+  { queues: consume, concurrency: env.WORKER_CONCURRENCY ?? 'per queue (queue catalogue)' },
+  'worker started',
+);
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { ZodError } from 'zod';
 import {
   createRedis,
+  defaultConcurrency,
   parsePayload,
   QUEUE_NAMES,
   relayOutbox,
@@ -32,7 +33,8 @@ export interface RuntimeOptions {
   /** Queues this process consumes; the rest it only produces into. */
   consume: readonly QueueName[];
   handlers: Partial<Handlers>;
-  concurrency?: number;
+  /** Jobs per queue at once; default: the catalogue's figure per queue (defaultConcurrency). */
+  concurrency?: number | undefined;
   /** How often the relay looks for outbox rows written by other processes (ms). */
   relayIntervalMs?: number;
 }
@@ -95,7 +97,7 @@ export function startRuntime(ctx: AppContext, options: RuntimeOptions): Runtime 
       {
         connection: track(createRedis(options.redisUrl, 'worker')),
         prefix: options.prefix,
-        concurrency: options.concurrency ?? 1,
+        concurrency: options.concurrency ?? defaultConcurrency(name),
         // imports of a million rows run for tens of seconds; the lock is renewed meanwhile
         lockDuration: 120_000,
       },
