@@ -47,7 +47,11 @@ export async function insertFeedSignals(
     inserted as (
       insert into signals (feed, person_id, household_id, code, source_period, severity, import_id, row_no, evidence)
       select * from (${sql.join(branches, sql` union all `)}) c
-       order by c.row_no, c.code
+       -- in signal identity order (then row order, so a chunk's first row stands): chunks run
+       -- side by side, and a person named in two of them is the same signal in both; inserting
+       -- in row order, two chunks could each hold one such signal and wait for the other's
+       -- (deadlock seen with two evaluate jobs at once, pnpm bench pipeline)
+       order by c.person_id, c.household_id, c.code, c.source_period, c.row_no
       on conflict do nothing
       returning code
     )
