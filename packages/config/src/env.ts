@@ -90,7 +90,7 @@ const envSchema = z.object({
   WORKER_QUEUES: workerQueues.default('all'),
   /**
    * Jobs each queue of this replica runs at once. Unset: per queue, as the queue catalogue says
-   * (import 1: Node-bound; match, evaluate, raiseAlerts 2: Postgres-bound).
+   * (raiseAlerts 2, every other queue 1).
    */
   // empty counts as unset (docker compose passes `${WORKER_CONCURRENCY:-}` through)
   WORKER_CONCURRENCY: z.preprocess((v) => (v === '' ? undefined : v), intString(1, 1000).optional()),
