@@ -7,7 +7,7 @@ import { measureMatchQuality } from '@ew/worker/match/quality';
 import { join } from 'node:path';
 import { BENCH_DIR, round2, trackLoad, type LoadRecord } from '../lib/env.ts';
 import { ensureFeedData, log, readTruth } from '../lib/data.ts';
-import { measureFloor, type FloorResult } from '../lib/floor.ts';
+import { measureFloorMedian, type FloorResult } from '../lib/floor.ts';
 import {
   analyzeBeforeMatch,
   importFigures,
@@ -51,7 +51,7 @@ interface PipelineResult {
   match_recall: number | null;
   conflict_recall: number | null;
   review_rate: number | null;
-  floor: FloorResult;
+  floor: FloorResult & { floor_seconds_runs: number[] };
   counts: Record<string, number>;
   matches: Record<string, number>;
   match_steps_seconds: Record<string, number>;
@@ -98,11 +98,11 @@ export async function pipelineBench(args: Args): Promise<void> {
       const sp = (q: string) => fig.spans[q];
       const quality = await measureMatchQuality(s.ctx.database.db, importId, await readTruth(data.truthFile));
 
-      log('floor: psql \\copy + join + INSERT … SELECT …');
+      log('floor: psql \\copy + join + INSERT … SELECT, 3 times …');
       await s.ctx.database.pool.query('checkpoint');
       const floorLoad = trackLoad();
       const idAliases = s.ctx.mappings.get(feed)?.fields['id_number']?.source ?? [];
-      const floor = await measureFloor(s.be.dbName, data, idAliases);
+      const floor = await measureFloorMedian(s.be.dbName, data, idAliases);
       const fl = floorLoad.done();
 
       const stages = Object.fromEntries(
@@ -221,7 +221,7 @@ function printRun(r: PipelineResult): void {
       ['floor: \\copy', r.floor.copy_seconds, null, null],
       ['floor: hash join', r.floor.join_seconds, null, null],
       ['floor: INSERT … SELECT', r.floor.insert_seconds, null, null],
-      ['floor total', r.floor_seconds, perSecond(r.rows, r.floor_seconds), null],
+      ['floor total (median of 3)', r.floor_seconds, perSecond(r.rows, r.floor_seconds), null],
     ],
   );
   const pct = (v: number | null) => (v === null ? null : `${(v * 100).toFixed(3)} %`);
@@ -245,6 +245,7 @@ function printRun(r: PipelineResult): void {
     ['match steps s (sum over chunks)', listSteps(r.match_steps_seconds)],
     ['staging steps s', listSteps(r.staging_steps_seconds)],
     ['alert steps s', listSteps(r.alert_steps_seconds)],
+    ['floor totals of the 3 runs s', r.floor.floor_seconds_runs.join(', ')],
     ['floor rows loaded / joined', `${r.floor.rows_loaded} / ${r.floor.rows_joined}`],
     ['floor join plan', r.floor.join_plan],
     [
