@@ -21,10 +21,9 @@ import {
 import { openSession } from '../lib/session.ts';
 import { load, printPairs, printTable, type Args, writeJson } from '../lib/report.ts';
 
-// WORKER_QUEUES cannot name raiseAlerts: packages/config/src/env.ts only accepts lowercase queue
-// names (/^[a-z][a-z0-9_-]*$/) while the catalogue's are camelCase. `all` adds registerApplied and
-// standardChange, which get no jobs here (the template's register job is marked relayed; no
-// standard takes effect after the register's load date).
+// Every queue, as a deployed replica runs them: registerApplied and standardChange get no jobs here
+// (the template's register job is marked relayed; no standard takes effect after the register's
+// load date).
 const QUEUES = 'all';
 const STAGES = ['staging', 'match', 'evaluate', 'alerts'] as const;
 
