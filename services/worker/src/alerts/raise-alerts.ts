@@ -171,6 +171,11 @@ async function closeFinishedAlerts(trx: Transaction<DB>): Promise<void> {
  *     A best window can always start at a signal's period, so only those starts are tried;
  *   - for a household with neither open alert nor open task: per code, the highest severity of
  *     its alerts whose task closed within `suppressionDays`, and their ids (suppression).
+ *
+ * auto_explain, one bucket of a 1M-row delivery (56,337 households, 100,516 signals): ~1.4 s —
+ * state 0.4 s (Hash Join households ⨝ GroupAggregate over pending_signals in household order),
+ * needs_window 0.75 s (Bitmap Heap Scan of signals by period, sorted, Merge Join to the spans),
+ * windows not executed (no household had other signals near), closed 0.08 s.
  */
 function pendingHouseholdsQuery(windowDays: number, suppressionDays: number) {
   return sql`
@@ -483,6 +488,10 @@ function decisionRow(
  * Shipping rows through parameters costs ~8 µs a row whatever the shape (unnest arrays or JSON),
  * so the batch crosses once. New ids are drawn beforehand: joining the CTEs' RETURNING rows back
  * to the batch made the planner nest loops over 5,000 × 5,000 rows.
+ *
+ * auto_explain, a batch of 5,000 new households: ~210 ms — tasks 35 ms, alerts 40 ms, task
+ * events 27 ms, 8,900 links 83 ms (Nested Loop over the batch with an Index Scan on
+ * pending_signals (household_id)); ~8 µs a written row.
  */
 async function writeDecisions(
   trx: Transaction<DB>,
