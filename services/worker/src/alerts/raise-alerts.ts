@@ -12,13 +12,18 @@
 //     town are created (due now + taskDeadlineDays[severity]) with a task_events row (null → NEW,
 //     actor 'system').
 // Severity: see severity.ts. Every signal ends attached to an alert (an alert_signals row), so a
-// second run finds nothing to do (idempotent). Runs under one transaction-scoped advisory lock, so concurrent
-// raises (imports, register, standard changes) never race for the same household.
+// second run finds nothing to do (idempotent). Runs under transaction-scoped advisory locks per
+// household bucket (ALERT_BUCKETS), so concurrent raises (an import's bucket jobs, a reviewed row,
+// a register snapshot, a standard change) never race for the same household.
+//
+// How: the pending signals are copied once into a temporary table; one set-based snapshot query
+// gives every pending household with its state (pendingHouseholdsQuery), read through a cursor in
+// batches; decide() is pure; each batch is written by one statement (writeDecisions).
 import { sql, type Transaction } from 'kysely';
 import { thresholdsAt, type ThresholdVersion } from '@ew/config';
 import { STAGE_SETTINGS_SQL, type DB, type Severity } from '@ew/db';
-import type { AppContext } from '../context.ts';
 import { recordJob } from '@ew/queue';
+import type { AppContext } from '../context.ts';
 import { chunkDone, completeChunk } from '../pipeline/progress.ts';
 import { StepTimer } from '../pipeline/step-timer.ts';
 import { alertSeverity, severityRank, type SeverityBasis } from './severity.ts';
