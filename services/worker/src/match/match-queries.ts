@@ -58,7 +58,7 @@ interface RemainderJson {
  *     → CTE chunk: Hash Right Join (p.id_number = s.id_number)           ~0.45 s
  *         → Seq Scan on persons (1,000,000 rows, probing the chunk's hash)
  *         → Hash (Batches: 1) ← Bitmap Heap Scan on staged_rows (import_id, row_no range)
- *     the insert itself ~0.6 s; the remainder (2,084 rows) Nested Loop Anti Join ~35 ms
+ *     the insert itself ~0.6 s; the remainder (2,084 rows) as JSON ~35 ms
  *   With the default 4 MB work_mem the hash spilled in two batches (1.5–1.9 s a chunk). An index
  *   nested loop over persons_id_number_key costs the same here (~0.5 s); the planner uses it for a
  *   small row set (rematch). Matches carry no foreign keys (T0006: they cost more than the join)
@@ -76,9 +76,14 @@ export async function matchByIdInSql(
              p.id as person_id, p.active, p.name_norm as person_name, p.name_pinyin as person_pinyin,
              -- coalesce: a null name must not make the row vanish from both branches below
              coalesce(s.id_number is not null
-                      and (p.id is null or not p.active or p.name_norm = s.name_norm), false) as decided
+                      and (p.id is null or not p.active or p.name_norm = s.name_norm), false) as decided,
+             m.row_no is not null as matched_before
         from staged_rows s
         left join persons p on p.id_number = s.id_number
+        -- rows matched before (a rerun, a rematch) are left alone; joined here, once: as an anti
+        -- join under the remainder below, the planner took matches for empty (no statistics yet
+        -- in a first import) and scanned it whole for every remainder row (2 s in a chunk)
+        left join matches m on m.import_id = s.import_id and m.row_no = s.row_no
        where s.import_id = ${importId} and ${rowFilterSql(filter)} and s.duplicate_of is null
     ), inserted as (
       insert into matches (import_id, row_no, person_id, method, score, evidence)
@@ -91,7 +96,7 @@ export async function matchByIdInSql(
                   else jsonb_build_object('idStatus', 'VALID', 'reason', 'LEFT_REGISTER', 'personId', c.person_id)
              end
         from chunk c
-       where c.decided
+       where c.decided and not c.matched_before
       on conflict do nothing
       returning method
     )
@@ -106,8 +111,7 @@ export async function matchByIdInSql(
                 'hpy', case when c.active then c.person_pinyin end) order by c.row_no), '[]'::jsonb)
          from chunk c
          left join towns t on t.name = c.town
-        where not c.decided
-          and not exists (select 1 from matches m where m.import_id = c.import_id and m.row_no = c.row_no)
+        where not c.decided and not c.matched_before
       ) as remainder`.execute(trx);
   const row = rows[0];
   if (row === undefined) return { counts: {}, remainder: [] };
