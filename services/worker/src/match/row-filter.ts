@@ -19,9 +19,10 @@ export function isEmptyFilter(filter: RowFilter): boolean {
   return filter.kind === 'range' ? filter.rowTo <= filter.rowFrom : filter.rowNos.length === 0;
 }
 
-/** `s.row_no …` for the filter (the caller adds `s.import_id = …`). */
-export function rowFilterSql(filter: RowFilter): RawBuilder<boolean> {
+/** `s.row_no …` (or `<alias>.row_no …`) for the filter (the caller adds `s.import_id = …`). */
+export function rowFilterSql(filter: RowFilter, alias = 's'): RawBuilder<boolean> {
+  const rowNo = sql.ref(`${alias}.row_no`);
   return filter.kind === 'range'
-    ? sql<boolean>`s.row_no >= ${filter.rowFrom} and s.row_no < ${filter.rowTo}`
-    : sql<boolean>`s.row_no = any(${[...filter.rowNos]}::int[])`;
+    ? sql<boolean>`${rowNo} >= ${filter.rowFrom} and ${rowNo} < ${filter.rowTo}`
+    : sql<boolean>`${rowNo} = any(${[...filter.rowNos]}::int[])`;
 }
