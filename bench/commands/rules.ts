@@ -1,7 +1,7 @@
 // `pnpm bench rules [--rows N] [--register N]`: times the evaluate stage (issue 5) alone. The feed is
 // imported and matched first by workers that consume only import,match; once the import is
-// MATCHED they stop, and fresh workers (WORKER_QUEUES=all: nothing else is queued) pick up the evaluate jobs
-// waiting in the queue. evaluate seconds = first evaluate job start → last evaluate job done
+// MATCHED they stop, and fresh workers (WORKER_QUEUES=evaluate,raiseAlerts) pick up the evaluate
+// jobs waiting in the queue. evaluate seconds = first evaluate job start → last evaluate job done
 // (worker logs); alerts seconds = → raiseAlerts done (EVALUATED).
 import { round2, trackLoad } from '../lib/env.ts';
 import { ensureFeedData, log } from '../lib/data.ts';
@@ -39,11 +39,7 @@ export async function rulesBench(args: Args): Promise<void> {
 
     log('rules: evaluate + raiseAlerts …');
     const loadAvg = trackLoad();
-    const evalWorkers = await startWorkers(
-      s.be,
-      'all',
-      replicas,
-    ); /* 'evaluate,raiseAlerts' is refused, see pipeline.ts */
+    const evalWorkers = await startWorkers(s.be, 'evaluate,raiseAlerts', replicas);
     s.workers.push(evalWorkers);
     await waitForStatus(s.ctx, importId, 'EVALUATED', s.workers);
     const l = loadAvg.done();

@@ -30,9 +30,7 @@ import { alertSeverity, severityRank, type SeverityBasis } from './severity.ts';
 
 /** Which unattached signals to raise. */
 export type SignalFilter =
-  | { importId: number; rowFrom?: number; rowTo?: number; bucket?: number }
-  | { signalIds: readonly number[] }
-  | { all: true };
+  { importId: number; rowFrom?: number; rowTo?: number; bucket?: number } | { signalIds: readonly number[] };
 
 export interface RaiseOptions {
   /** The date whose thresholds apply (window, suppression, deadlines); default today (UTC). */
@@ -71,6 +69,12 @@ export const EMPTY_RAISE: RaiseResult = Object.freeze({
   alertsSuppressed: 0,
   tasksOpened: 0,
 });
+
+/** Adds `more` into `into` (batches of one raise, bucket jobs of one import). */
+export function addRaised(into: RaiseResult, more: RaiseResult): RaiseResult {
+  for (const key of Object.keys(EMPTY_RAISE) as (keyof RaiseResult)[]) into[key] += more[key];
+  return into;
+}
 
 interface Group {
   householdId: number;
@@ -125,8 +129,7 @@ function filterSql(filter: SignalFilter) {
         : sql`and s.household_id % ${ALERT_BUCKETS}::int = ${filter.bucket}::int`;
     return sql`s.import_id = ${filter.importId}::bigint ${range} ${bucket}`;
   }
-  if ('signalIds' in filter) return sql`s.id = any(${[...filter.signalIds]}::bigint[])`;
-  return sql`true`;
+  return sql`s.id = any(${[...filter.signalIds]}::bigint[])`;
 }
 
 /**
@@ -299,11 +302,12 @@ interface PendingRow {
 
 function toPending(r: PendingRow): PendingHousehold {
   const householdId = Number(r.household_id);
+  const codes = [...new Set(r.codes)].sort();
   return {
     group: {
       householdId,
       signalIds: ids(r.signal_ids).sort((a, b) => a - b),
-      codes: [...new Set(r.codes)].sort(),
+      codes,
       severities: r.severities,
     },
     state: {
@@ -317,7 +321,7 @@ function toPending(r: PendingRow): PendingHousehold {
       openTaskId: r.open_task_id === null ? null : Number(r.open_task_id),
       openTaskStatus: r.open_task_status,
     },
-    windowCodes: r.window_codes ?? [...new Set(r.codes)].sort(),
+    windowCodes: r.window_codes ?? codes,
     recentlyClosed: new Map(
       Object.entries(r.closed ?? {}).map(([code, c]) => [
         code,
@@ -413,7 +417,7 @@ export async function raiseAlertsForSignals(
     timer.lap('decide');
     const raised = await writeDecisions(trx, decisions, thresholds.taskDeadlineDays);
     timer.lap('write');
-    for (const key of Object.keys(total) as (keyof RaiseResult)[]) total[key] += raised[key];
+    addRaised(total, raised);
   }
   return total;
 }

@@ -14,7 +14,7 @@ import { idCheckDigit } from '@ew/core';
 import type { AssistanceStatus, AreaType, Database, MatchMethod } from '@ew/db';
 import type { TestDatabase } from '../../../../test/harness/db.ts';
 import type { AppContext } from '../context.ts';
-import { EMPTY_RAISE, raiseAlerts, type RaiseResult } from '../alerts/raise-alerts.ts';
+import { addRaised, EMPTY_RAISE, raiseAlerts, type RaiseResult } from '../alerts/raise-alerts.ts';
 import { chunkRanges, planChunks } from '../pipeline/progress.ts';
 import { evaluateChunk } from './evaluate-chunk.ts';
 
@@ -259,9 +259,7 @@ export async function evaluateDelivery(ctx: AppContext, importId: number) {
   for (const job of jobs) {
     const outcome = await raiseAlerts(ctx, job.payload as { importId: number; bucket: number });
     if (outcome.outcome !== 'raised') continue;
-    const { outcome: _, bucket: __, ...counts } = outcome;
-    raised ??= { outcome: 'raised', ...EMPTY_RAISE };
-    for (const key of Object.keys(counts) as (keyof RaiseResult)[]) raised[key] += counts[key];
+    raised = { outcome: 'raised', ...addRaised(raised ?? { ...EMPTY_RAISE }, outcome) };
   }
   return { outcomes, raised };
 }
