@@ -2,12 +2,15 @@
 // the whole pipeline, import → match → rules → alerts/tasks, through the real queues and N worker
 // processes (each consuming every queue: WORKER_QUEUES=all), then, in the same database on the
 // same file, the raw-SQL floor (lib/floor.ts). ratio = pipeline_seconds / floor_seconds (target
-// ≤ 3.0 at 1,000,000 rows). `--rows 100000,300000,1000000` prints rows/s per size (linearity).
+// ≤ 3.0 at 1,000,000 rows). Then the output write floor (lib/write-floor.ts): the pipeline's own
+// output rows written again by plain INSERT … SELECT; ratio_vs_write_floor = pipeline_seconds /
+// write_floor_seconds. `--rows 100000,300000,1000000` prints rows/s per size (linearity).
 import { measureMatchQuality } from '@ew/worker/match/quality';
 import { join } from 'node:path';
 import { BENCH_DIR, round2, trackLoad, type LoadRecord } from '../lib/env.ts';
 import { ensureFeedData, log, readTruth } from '../lib/data.ts';
 import { measureFloorMedian, type FloorResult } from '../lib/floor.ts';
+import { measureWriteFloor, type WriteFloorResult } from '../lib/write-floor.ts';
 import {
   analyzeBeforeMatch,
   importFigures,
@@ -59,6 +62,10 @@ interface PipelineResult {
   signals: Record<string, number>;
   load_average: LoadRecord;
   load_average_floor: LoadRecord;
+  write_floor_seconds: number;
+  write_floor_tables: WriteFloorResult['write_floor_tables'];
+  ratio_vs_write_floor: number | null;
+  load_average_write_floor: LoadRecord;
 }
 
 export async function pipelineBench(args: Args): Promise<void> {
@@ -103,6 +110,11 @@ export async function pipelineBench(args: Args): Promise<void> {
       const idAliases = s.ctx.mappings.get(feed)?.fields['id_number']?.source ?? [];
       const floor = await measureFloorMedian(s.be.dbName, data, idAliases);
       const fl = floorLoad.done();
+
+      log('write floor: INSERT … SELECT of the output rows into copies of their tables, once …');
+      const writeLoad = trackLoad();
+      const writeFloor = await measureWriteFloor(s.ctx.database.pool);
+      const wl = writeLoad.done();
 
       const stages = Object.fromEntries(
         STAGES.map((st) => [
@@ -155,6 +167,13 @@ export async function pipelineBench(args: Args): Promise<void> {
         signals: fig.signals,
         load_average: l,
         load_average_floor: fl,
+        write_floor_seconds: writeFloor.write_floor_seconds,
+        write_floor_tables: writeFloor.write_floor_tables,
+        ratio_vs_write_floor:
+          fig.times.pipeline === null || writeFloor.write_floor_seconds <= 0
+            ? null
+            : round2(fig.times.pipeline / writeFloor.write_floor_seconds),
+        load_average_write_floor: wl,
       });
       printRun(runs.at(-1)!);
     } finally {
@@ -248,6 +267,14 @@ function printRun(r: PipelineResult): void {
     ['floor rows loaded / joined', `${r.floor.rows_loaded} / ${r.floor.rows_joined}`],
     ['floor join plan', r.floor.join_plan],
     [
+      'write floor s / ratio pipeline / write floor',
+      `${r.write_floor_seconds} / ${r.ratio_vs_write_floor ?? '–'}`,
+    ],
+    [
+      'write floor per table s',
+      listSteps(Object.fromEntries(Object.entries(r.write_floor_tables).map(([t, w]) => [t, w.seconds]))),
+    ],
+    [
       'signals',
       Object.entries(r.signals)
         .map(([k, v]) => `${k} ${v}`)
@@ -256,5 +283,6 @@ function printRun(r: PipelineResult): void {
     ['alerts / tasks', `${r.counts.alerts} / ${r.counts.tasks}`],
     ['load average 1/5/15 (pipeline)', load(r.load_average)],
     ['load average 1/5/15 (floor)', load(r.load_average_floor)],
+    ['load average 1/5/15 (write floor)', load(r.load_average_write_floor)],
   ]);
 }
