@@ -20,6 +20,7 @@ import * as alertSignals from './migrations/2026-11-28T0011-alert-signals.ts';
 import * as workflowWritePath from './migrations/2026-11-28T0012-workflow-write-path.ts';
 import * as matchesWithoutPersonIndex from './migrations/2026-11-28T0013-matches-without-person-index.ts';
 import * as alertBuckets from './migrations/2026-11-28T0014-alert-buckets.ts';
+import * as rowHashBigint from './migrations/2026-11-28T0015-row-hash-bigint.ts';
 
 /** Every migration, in order. Listed explicitly so bundlers and tsx agree on what exists. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28T0012-workflow-write-path': workflowWritePath,
   '2026-11-28T0013-matches-without-person-index': matchesWithoutPersonIndex,
   '2026-11-28T0014-alert-buckets': alertBuckets,
+  '2026-11-28T0015-row-hash-bigint': rowHashBigint,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -154,8 +154,11 @@ export interface StagedRowTable {
   gender: Gender | null;
   town: string | null;
   row_key: string;
-  /** md5 of what the row says, computed by Postgres (a generated column: never written). */
-  row_hash: ColumnType<string, never, never>;
+  /**
+   * A 64-bit hash of what the row says, computed by Postgres (a generated column: never written).
+   * Compare it in SQL: read into JS (int8 → number) it loses its low bits.
+   */
+  row_hash: ColumnType<number, never, never>;
   duplicate_of: number | null;
   /** Against the feed's previous delivery (null = new); rules fire on new and CHANGED rows. */
   delta: 'NEW' | 'CHANGED' | 'SAME' | null;
