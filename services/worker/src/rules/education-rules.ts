@@ -12,9 +12,9 @@ export const eduDropout: FeedRule = {
   severity: 'high',
   when: 'status 辍学 (dropped out)',
   predicate: () => sql`${text('status')} = 'DROPPED_OUT'`,
-  evidence: () => sql`jsonb_build_object(
-    'values', jsonb_build_object('status', ${text('status')}, 'stage', ${text('stage')}, 'school', ${text('school')}),
-    'thresholds', '{}'::jsonb)`,
+  values: () =>
+    sql`jsonb_build_object('status', ${text('status')}, 'stage', ${text('stage')}, 'school', ${text('school')})`,
+  thresholds: () => sql`'{}'::jsonb`,
 };
 
 export const eduExpense: FeedRule = {
@@ -23,13 +23,12 @@ export const eduExpense: FeedRule = {
   severity: 'medium',
   when: '(fees − aid) > share × household annual income (12 × monthly); no rule on unknown income',
   predicate: (t) => sql`${netExpense} > ${param(t.eduExpenseShareOfAnnualIncome)} * r.annual_income`,
-  evidence: (t) => sql`jsonb_build_object(
-    'values', jsonb_build_object(
+  values: () => sql`jsonb_build_object(
       'annualFees', ${num('annual_fees')}, 'aidReceived', ${num('aid_received')},
-      'netExpense', ${netExpense}, 'monthlyIncome', r.monthly_income, 'annualIncome', r.annual_income),
-    'thresholds', jsonb_build_object(
+      'netExpense', ${netExpense}, 'monthlyIncome', r.monthly_income, 'annualIncome', r.annual_income)`,
+  thresholds: (t) => sql`jsonb_build_object(
       'shareOfAnnualIncome', ${param(t.eduExpenseShareOfAnnualIncome)},
-      'limit', ${param(t.eduExpenseShareOfAnnualIncome)} * r.annual_income))`,
+      'limit', ${param(t.eduExpenseShareOfAnnualIncome)} * r.annual_income)`,
 };
 
 export const EDUCATION_RULES: readonly FeedRule[] = [eduDropout, eduExpense];

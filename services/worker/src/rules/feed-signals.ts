@@ -2,11 +2,12 @@
 // candidate rows (candidate-rows.ts) with one `union all` branch per rule of the feed. A signal's
 // identity is (feed, person, household, code, source period = the delivery's period), so a
 // re-delivered or overlapping file inserts nothing new.
-import { sql, type Kysely } from 'kysely';
-import { thresholdsAt, type DeploymentConfig } from '@ew/config';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { thresholdsAt, type DeploymentConfig, type ThresholdValues } from '@ew/config';
 import type { DB } from '@ew/db';
 import { candidateRows, standardsAt, type RowSelection } from './candidate-rows.ts';
 import { rulesForFeed } from './registry.ts';
+import type { FeedRule } from './rule.ts';
 
 export interface DeliveryRef {
   id: number;
@@ -14,10 +15,18 @@ export interface DeliveryRef {
   period: string;
 }
 
-/** Evidence every feed signal carries besides its rule's values and thresholds. */
-const sourceEvidence = sql`jsonb_build_object(
-  'source', jsonb_build_object('importId', r.import_id, 'rowNo', r.row_no, 'period', r.period,
-    'matchMethod', r.match_method, 'matchScore', r.match_score))`;
+/**
+ * A feed signal's evidence: where it comes from, and the rule's values and thresholds. One
+ * jsonb_build_object per signal: building the source apart and merging with `||` cost ~0.15 s of
+ * a 50k-row chunk's ~2 s (psql timings of the chunk's statement, 5 runs each).
+ */
+function evidence(rule: FeedRule, thresholds: ThresholdValues): RawBuilder<unknown> {
+  return sql`jsonb_build_object(
+    'source', jsonb_build_object('importId', r.import_id, 'rowNo', r.row_no, 'period', r.period,
+      'matchMethod', r.match_method, 'matchScore', r.match_score),
+    'values', ${rule.values(thresholds)},
+    'thresholds', ${rule.thresholds(thresholds)})`;
+}
 
 /**
  * Inserts the signals of `delivery`'s rows in `range` (row_no in [rowFrom, rowTo); all rows when
@@ -38,7 +47,7 @@ export async function insertFeedSignals(
     (rule) => sql`
       select r.feed, r.person_id, r.household_id, ${rule.code}::text as code, r.period as source_period,
              ${rule.severity}::text as severity, r.import_id, r.row_no,
-             ${sourceEvidence} || ${rule.evidence(thresholds)} as evidence
+             ${evidence(rule, thresholds)} as evidence
         from r
        where ${rule.predicate(thresholds)}`,
   );

@@ -13,11 +13,11 @@ export const housingDanger: FeedRule = {
   predicate: () => sql`${text('safety_grade')} in ('C', 'D')
     and r.member_count > 0
     and r.monthly_income <= r.marginal_threshold * r.member_count`,
-  evidence: () => sql`jsonb_build_object(
-    'values', jsonb_build_object('safetyGrade', ${text('safety_grade')}, 'monthlyIncome', r.monthly_income,
-      'memberCount', r.member_count, 'perCapitaIncome', ${perCapitaShown}, 'areaType', r.area_type),
-    'thresholds', jsonb_build_object('standard', r.standard, 'marginalThreshold', r.marginal_threshold,
-      'standardEffectiveFrom', r.standard_from))`,
+  values:
+    () => sql`jsonb_build_object('safetyGrade', ${text('safety_grade')}, 'monthlyIncome', r.monthly_income,
+      'memberCount', r.member_count, 'perCapitaIncome', ${perCapitaShown}, 'areaType', r.area_type)`,
+  thresholds: () => sql`jsonb_build_object('standard', r.standard, 'marginalThreshold', r.marginal_threshold,
+      'standardEffectiveFrom', r.standard_from)`,
 };
 
 export const assetReview: FeedRule = {
@@ -27,9 +27,9 @@ export const assetReview: FeedRule = {
   when: '≥ min properties and status DIBAO or MARGINAL (an eligibility review, not aid)',
   predicate: (t) => sql`${num('property_count')} >= ${intParam(t.assetReviewMinProperties)}
     and r.assistance_status in ('DIBAO', 'MARGINAL')`,
-  evidence: (t) => sql`jsonb_build_object(
-    'values', jsonb_build_object('propertyCount', ${num('property_count')}, 'assistanceStatus', r.assistance_status),
-    'thresholds', jsonb_build_object('minProperties', ${intParam(t.assetReviewMinProperties)}))`,
+  values: () =>
+    sql`jsonb_build_object('propertyCount', ${num('property_count')}, 'assistanceStatus', r.assistance_status)`,
+  thresholds: (t) => sql`jsonb_build_object('minProperties', ${intParam(t.assetReviewMinProperties)})`,
 };
 
 export const HOUSING_RULES: readonly FeedRule[] = [housingDanger, assetReview];

@@ -19,10 +19,9 @@ export const hrUnemployed: FeedRule = {
     and ${daysSinceEvent} between 0 and ${intParam(t.hrUnemployedWindowDays)}
     and r.age between ${intParam(t.hrUnemployedMinAge)} and ${intParam(t.hrUnemployedMaxAge)}
     and not ${covered}`,
-  evidence: (t) => sql`jsonb_build_object(
-    'values', jsonb_build_object(${eventValues}, 'daysSinceEvent', ${daysSinceEvent}, 'age', r.age),
-    'thresholds', jsonb_build_object('windowDays', ${intParam(t.hrUnemployedWindowDays)},
-      'minAge', ${intParam(t.hrUnemployedMinAge)}, 'maxAge', ${intParam(t.hrUnemployedMaxAge)}))`,
+  values: () => sql`jsonb_build_object(${eventValues}, 'daysSinceEvent', ${daysSinceEvent}, 'age', r.age)`,
+  thresholds: (t) => sql`jsonb_build_object('windowDays', ${intParam(t.hrUnemployedWindowDays)},
+      'minAge', ${intParam(t.hrUnemployedMinAge)}, 'maxAge', ${intParam(t.hrUnemployedMaxAge)})`,
 };
 
 export const hrFlexibleLow: FeedRule = {
@@ -33,10 +32,10 @@ export const hrFlexibleLow: FeedRule = {
   predicate: () => sql`${text('event')} = 'FLEXIBLE'
     and ${num('monthly_income')} < r.marginal_threshold
     and not ${covered}`,
-  evidence: () => sql`jsonb_build_object(
-    'values', jsonb_build_object(${eventValues}, 'monthlyIncome', ${num('monthly_income')}, 'areaType', r.area_type),
-    'thresholds', jsonb_build_object('standard', r.standard, 'marginalThreshold', r.marginal_threshold,
-      'standardEffectiveFrom', r.standard_from))`,
+  values: () =>
+    sql`jsonb_build_object(${eventValues}, 'monthlyIncome', ${num('monthly_income')}, 'areaType', r.area_type)`,
+  thresholds: () => sql`jsonb_build_object('standard', r.standard, 'marginalThreshold', r.marginal_threshold,
+      'standardEffectiveFrom', r.standard_from)`,
 };
 
 export const hrStopped: FeedRule = {
@@ -45,8 +44,8 @@ export const hrStopped: FeedRule = {
   severity: 'low',
   when: '停保 (contributions stopped), household not covered',
   predicate: () => sql`${text('event')} = 'STOPPED' and not ${covered}`,
-  evidence: () =>
-    sql`jsonb_build_object('values', jsonb_build_object(${eventValues}), 'thresholds', '{}'::jsonb)`,
+  values: () => sql`jsonb_build_object(${eventValues})`,
+  thresholds: () => sql`'{}'::jsonb`,
 };
 
 export const HR_RULES: readonly FeedRule[] = [hrUnemployed, hrFlexibleLow, hrStopped];

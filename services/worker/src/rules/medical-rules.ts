@@ -12,12 +12,12 @@ export const medExpense: FeedRule = {
   // greatest() would ignore a null income; the explicit null test keeps "unknown never fires"
   predicate: (t) => sql`r.annual_income is not null
     and ${num('out_of_pocket')} >= greatest(${param(t.medExpenseFloor)}, ${param(t.medExpenseShareOfAnnualIncome)} * r.annual_income)`,
-  evidence: (t) => sql`jsonb_build_object(
-    'values', jsonb_build_object('outOfPocket', ${num('out_of_pocket')}, 'monthlyIncome', r.monthly_income,
-      'annualIncome', r.annual_income),
-    'thresholds', jsonb_build_object('floor', ${param(t.medExpenseFloor)},
+  values:
+    () => sql`jsonb_build_object('outOfPocket', ${num('out_of_pocket')}, 'monthlyIncome', r.monthly_income,
+      'annualIncome', r.annual_income)`,
+  thresholds: (t) => sql`jsonb_build_object('floor', ${param(t.medExpenseFloor)},
       'shareOfAnnualIncome', ${param(t.medExpenseShareOfAnnualIncome)},
-      'limit', greatest(${param(t.medExpenseFloor)}, ${param(t.medExpenseShareOfAnnualIncome)} * r.annual_income)))`,
+      'limit', greatest(${param(t.medExpenseFloor)}, ${param(t.medExpenseShareOfAnnualIncome)} * r.annual_income))`,
 };
 
 export const medSerious: FeedRule = {
@@ -26,10 +26,9 @@ export const medSerious: FeedRule = {
   severity: 'medium',
   when: 'serious-illness or severe-disability flag, household not covered',
   predicate: () => sql`(${flag('serious_illness')} or ${flag('severe_disability')}) and not ${covered}`,
-  evidence: () => sql`jsonb_build_object(
-    'values', jsonb_build_object('seriousIllness', ${flag('serious_illness')},
-      'severeDisability', ${flag('severe_disability')}, 'assistanceStatus', r.assistance_status),
-    'thresholds', '{}'::jsonb)`,
+  values: () => sql`jsonb_build_object('seriousIllness', ${flag('serious_illness')},
+      'severeDisability', ${flag('severe_disability')}, 'assistanceStatus', r.assistance_status)`,
+  thresholds: () => sql`'{}'::jsonb`,
 };
 
 export const MEDICAL_RULES: readonly FeedRule[] = [medExpense, medSerious];

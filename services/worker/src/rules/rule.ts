@@ -1,6 +1,6 @@
 // What a rule is. A feed rule is a small named unit of domain §4: its code, feed and severity, a
 // set-based SQL predicate over the candidate rows of a delivery (`r`, see candidate-rows.ts), and
-// an evidence builder recording the values and thresholds it used, so every alert is explainable.
+// the values and thresholds it used, recorded as the signal's evidence, so every alert is explainable.
 import type { RawBuilder } from 'kysely';
 import type { ThresholdValues } from '@ew/config';
 import type { Severity } from '@ew/db';
@@ -39,6 +39,8 @@ export interface FeedRule {
   readonly when: string;
   /** Boolean SQL over `r`. */
   predicate(t: ThresholdValues): RawBuilder<boolean>;
-  /** SQL `jsonb` of the form `{ values: {...}, thresholds: {...} }` over `r`. */
-  evidence(t: ThresholdValues): RawBuilder<unknown>;
+  /** SQL `jsonb` over `r`: the values the rule looked at (the evidence's `values`). */
+  values(t: ThresholdValues): RawBuilder<unknown>;
+  /** SQL `jsonb` over `r`: the thresholds it compared them with (the evidence's `thresholds`). */
+  thresholds(t: ThresholdValues): RawBuilder<unknown>;
 }

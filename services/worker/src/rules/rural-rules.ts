@@ -11,10 +11,10 @@ export const ruralRisk: FeedRule = {
   when: 'risk 风险未消除 and household status neither covered (DIBAO / TEKUN) nor MARGINAL',
   predicate: () => sql`${text('risk_state')} = 'UNRESOLVED'
     and r.assistance_status not in ('DIBAO', 'TEKUN', 'MARGINAL')`,
-  evidence: () => sql`jsonb_build_object(
-    'values', jsonb_build_object('riskState', ${text('risk_state')}, 'monitoringType', ${text('monitoring_type')},
-      'identifiedOn', ${text('identified_on')}, 'assistanceStatus', r.assistance_status),
-    'thresholds', '{}'::jsonb)`,
+  values:
+    () => sql`jsonb_build_object('riskState', ${text('risk_state')}, 'monitoringType', ${text('monitoring_type')},
+      'identifiedOn', ${text('identified_on')}, 'assistanceStatus', r.assistance_status)`,
+  thresholds: () => sql`'{}'::jsonb`,
 };
 
 export const RURAL_RULES: readonly FeedRule[] = [ruralRisk];
