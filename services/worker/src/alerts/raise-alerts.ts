@@ -560,9 +560,11 @@ async function writeDecisions(
       select d.task_id, d.event->>'from', d.event->>'to', 'system', d.event->>'note', d.event->'detail'
         from d where d.event is not null
     )
+    -- no 'on conflict': a pending signal has no link by definition, and the bucket's advisory
+    -- lock keeps every other raise of its households out (speculative inserts cost about twice
+    -- a plain one: matches, 950k rows, 3.6–5.0 s vs 8.0–8.5 s)
     insert into alert_signals (signal_id, alert_id)
-    select p.id, d.alert_id from d join pending_signals p on p.household_id = d.household_id
-    on conflict (signal_id) do nothing`.execute(trx);
+    select p.id, d.alert_id from d join pending_signals p on p.household_id = d.household_id`.execute(trx);
   return {
     signals: decisions.reduce((n, d) => n + d.group.signalIds.length, 0),
     households: decisions.length,
