@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { BENCH_DIR, ROOT, machine } from './env.ts';
+import { BENCH_DIR, ROOT, machine, type LoadRecord } from './env.ts';
 import { DEPLOYED_NODE_OPTIONS } from './pipeline.ts';
 
 export class Args {
@@ -115,5 +115,8 @@ const width = (s: string) =>
 const pad = (s: string, w: number, right: boolean) =>
   right ? ' '.repeat(w - width(s)) + s : s + ' '.repeat(w - width(s));
 
-export const load = (l: { start: number[]; end: number[]; max1m: number }): string =>
-  `${l.start.join('/')} → ${l.end.join('/')} (max 1m ${l.max1m})`;
+export const load = (l: LoadRecord): string =>
+  `${l.start.join('/')} → ${l.end.join('/')} (max 1m ${l.max1m})` +
+  (l.cpu === null || l.cpu === undefined
+    ? ''
+    : `; CPU busy ${l.cpu.busy_seconds} s of ${l.cpu.available_seconds} s, steal ${l.cpu.steal_seconds} s`);
