@@ -54,32 +54,43 @@ export function standardsTable(standards: StandardsInForce): RawBuilder<unknown>
   return sql`(values ${sql.join(rows)}) std(area_type, standard, marginal_threshold, standard_from)`;
 }
 
-/** A subquery (use as `(...) r`) of the candidate rows. */
-export function candidateRows(selection: RowSelection, standards: StandardsInForce): RawBuilder<unknown> {
+/**
+ * A subquery (use as `(...) r`) of the candidate rows. With `prefilter` (boolean SQL over the
+ * delivered row as `r`: `r.payload`, `r.period`; see rule.ts rowPrefilter) only rows it accepts
+ * are joined to their match, person and household.
+ */
+export function candidateRows(
+  selection: RowSelection,
+  standards: StandardsInForce,
+  prefilter?: RawBuilder<boolean>,
+): RawBuilder<unknown> {
   const range =
     selection.rowFrom === undefined || selection.rowTo === undefined
       ? sql``
       : // on matches too: its statistics may be stale, and a range on both sides keeps each
         // chunk's join to its own rows instead of the whole import's matches
-        sql`and s.row_no >= ${selection.rowFrom}::int and s.row_no < ${selection.rowTo}::int
+        sql`and r.row_no >= ${selection.rowFrom}::int and r.row_no < ${selection.rowTo}::int
             and m.row_no >= ${selection.rowFrom}::int and m.row_no < ${selection.rowTo}::int`;
-  const changed = selection.changedOnly ? sql`and coalesce(s.delta, 'NEW') <> 'SAME'` : sql``;
+  const changed = selection.changedOnly ? sql`and coalesce(r.delta, 'NEW') <> 'SAME'` : sql``;
+  // the delivered row is `r` to the prefilter, as it is to the rules (the subquery is flattened:
+  // the plan is the one of a plain join, with the prefilter on the staged_rows scan)
+  const delivered = sql`(select s.*, i.feed, i.period from staged_rows s join imports i on i.id = s.import_id) r`;
   return sql`
-    select s.import_id, s.row_no, i.feed, i.period, s.payload,
+    select r.import_id, r.row_no, r.feed, r.period, r.payload,
            m.person_id, m.method as match_method, m.score as match_score,
            h.id as household_id, h.town_id, h.area_type, h.assistance_status, h.refused_before,
            h.monthly_income, h.member_count, 12 * h.monthly_income as annual_income,
            case when p.birth_date is not null
-                then extract(year from age(i.period, p.birth_date))::int end as age,
+                then extract(year from age(r.period, p.birth_date))::int end as age,
            std.standard, std.marginal_threshold, std.standard_from
-      from staged_rows s
-      join imports i on i.id = s.import_id
-      join matches m on m.import_id = s.import_id and m.row_no = s.row_no
+      from ${delivered}
+      join matches m on m.import_id = r.import_id and m.row_no = r.row_no
       join persons p on p.id = m.person_id
       join households h on h.id = p.household_id
       join ${standardsTable(standards)} on std.area_type = h.area_type
-     where s.import_id = ${selection.importId}::bigint ${range} ${changed}
-       and s.duplicate_of is null
+     where r.import_id = ${selection.importId}::bigint ${range} ${changed}
+       and r.duplicate_of is null
        and m.method = any(${[...MATCHED_METHODS]}::text[])
-       and p.active and h.active`;
+       and p.active and h.active
+       ${prefilter === undefined ? sql`` : sql`and ${prefilter}`}`;
 }

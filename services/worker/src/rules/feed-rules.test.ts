@@ -3,11 +3,12 @@
 // one household per case; the table says which codes each case must raise.
 // Period 2024-03-31: URBAN standard 950 (marginal 1425), RURAL 750 (marginal 1125).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeploymentConfig } from '@ew/config';
+import { thresholdsAt, type DeploymentConfig } from '@ew/config';
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import type { MatchMethod } from '@ew/db';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/db.ts';
-import type { RuleCode } from './rule.ts';
-import { FEED_RULES } from './registry.ts';
+import { rowPrefilter, type RuleCode } from './rule.ts';
+import { FEED_RULES, rulesForFeed } from './registry.ts';
 import {
   addDelivery,
   addHousehold,
@@ -77,6 +78,36 @@ describe('registry', () => {
       MED_SERIOUS: 'medical/medium',
       RURAL_RISK: 'rural/high',
     });
+  });
+});
+
+describe('row conditions', () => {
+  const compiler = new Kysely<unknown>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new PostgresIntrospector(db),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+  });
+  const thresholds = thresholdsAt(SAMPLE_CONFIG, PERIOD).values;
+
+  it('read the delivered row alone: they are checked before the row is joined', () => {
+    for (const rule of FEED_RULES) {
+      if (rule.rowCondition === undefined) continue;
+      const text = rule.rowCondition(thresholds).compile(compiler).sql;
+      const columns = new Set([...text.matchAll(/\br\.(\w+)/g)].map((m) => m[1]));
+      expect([rule.code, [...columns].filter((c) => c !== 'payload' && c !== 'period')]).toEqual([
+        rule.code,
+        [],
+      ]);
+    }
+  });
+
+  it('prefilter a feed only when every rule of it has one', () => {
+    expect(rowPrefilter(rulesForFeed('hr'), thresholds)).toBeDefined();
+    expect(rowPrefilter(rulesForFeed('education'), thresholds)).toBeUndefined(); // EDU_EXPENSE has none
+    expect(rowPrefilter([], thresholds)).toBeUndefined();
   });
 });
 

@@ -7,7 +7,7 @@ import { thresholdsAt, type DeploymentConfig, type ThresholdValues } from '@ew/c
 import type { DB } from '@ew/db';
 import { candidateRows, standardsAt, type RowSelection } from './candidate-rows.ts';
 import { rulesForFeed } from './registry.ts';
-import type { FeedRule } from './rule.ts';
+import { rowPrefilter, ruleCondition, type FeedRule } from './rule.ts';
 
 export interface DeliveryRef {
   id: number;
@@ -49,10 +49,10 @@ export async function insertFeedSignals(
              ${rule.severity}::text as severity, r.import_id, r.row_no,
              ${evidence(rule, thresholds)} as evidence
         from r
-       where ${rule.predicate(thresholds)}`,
+       where ${ruleCondition(rule, thresholds)}`,
   );
   const { rows } = await sql<{ code: string; n: number }>`
-    with r as materialized (${candidateRows(selection, standardsAt(config, delivery.period))}),
+    with r as materialized (${candidateRows(selection, standardsAt(config, delivery.period), rowPrefilter(rules, thresholds))}),
     inserted as (
       insert into signals (feed, person_id, household_id, code, source_period, severity, import_id, row_no, evidence)
       select * from (${sql.join(branches, sql` union all `)}) c

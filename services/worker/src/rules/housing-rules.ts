@@ -10,8 +10,8 @@ export const housingDanger: FeedRule = {
   severity: 'high',
   when: 'safety grade C or D (危房) and per-capita income ≤ marginal threshold; no rule on unknown income',
   // per-capita ≤ M  ⇔  income ≤ M × members (members > 0): exact, no division rounding
-  predicate: () => sql`${text('safety_grade')} in ('C', 'D')
-    and r.member_count > 0
+  rowCondition: () => sql`${text('safety_grade')} in ('C', 'D')`,
+  predicate: () => sql`r.member_count > 0
     and r.monthly_income <= r.marginal_threshold * r.member_count`,
   values:
     () => sql`jsonb_build_object('safetyGrade', ${text('safety_grade')}, 'monthlyIncome', r.monthly_income,
@@ -25,8 +25,8 @@ export const assetReview: FeedRule = {
   feed: 'housing',
   severity: 'medium',
   when: '≥ min properties and status DIBAO or MARGINAL (an eligibility review, not aid)',
-  predicate: (t) => sql`${num('property_count')} >= ${intParam(t.assetReviewMinProperties)}
-    and r.assistance_status in ('DIBAO', 'MARGINAL')`,
+  rowCondition: (t) => sql`${num('property_count')} >= ${intParam(t.assetReviewMinProperties)}`,
+  predicate: () => sql`r.assistance_status in ('DIBAO', 'MARGINAL')`,
   values: () =>
     sql`jsonb_build_object('propertyCount', ${num('property_count')}, 'assistanceStatus', r.assistance_status)`,
   thresholds: (t) => sql`jsonb_build_object('minProperties', ${intParam(t.assetReviewMinProperties)})`,

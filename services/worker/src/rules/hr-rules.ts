@@ -15,9 +15,9 @@ export const hrUnemployed: FeedRule = {
   feed: 'hr',
   severity: 'medium',
   when: '失业登记 with 0 ≤ period − event date ≤ window days, member aged min–max (completed years at the period), household not covered',
-  predicate: (t) => sql`${text('event')} = 'UNEMPLOYED'
-    and ${daysSinceEvent} between 0 and ${intParam(t.hrUnemployedWindowDays)}
-    and r.age between ${intParam(t.hrUnemployedMinAge)} and ${intParam(t.hrUnemployedMaxAge)}
+  rowCondition: (t) => sql`${text('event')} = 'UNEMPLOYED'
+    and ${daysSinceEvent} between 0 and ${intParam(t.hrUnemployedWindowDays)}`,
+  predicate: (t) => sql`r.age between ${intParam(t.hrUnemployedMinAge)} and ${intParam(t.hrUnemployedMaxAge)}
     and not ${covered}`,
   values: () => sql`jsonb_build_object(${eventValues}, 'daysSinceEvent', ${daysSinceEvent}, 'age', r.age)`,
   thresholds: (t) => sql`jsonb_build_object('windowDays', ${intParam(t.hrUnemployedWindowDays)},
@@ -29,9 +29,8 @@ export const hrFlexibleLow: FeedRule = {
   feed: 'hr',
   severity: 'low',
   when: '灵活就业 with the monthly income given and below the marginal threshold, household not covered',
-  predicate: () => sql`${text('event')} = 'FLEXIBLE'
-    and ${num('monthly_income')} < r.marginal_threshold
-    and not ${covered}`,
+  rowCondition: () => sql`${text('event')} = 'FLEXIBLE' and ${num('monthly_income')} is not null`,
+  predicate: () => sql`${num('monthly_income')} < r.marginal_threshold and not ${covered}`,
   values: () =>
     sql`jsonb_build_object(${eventValues}, 'monthlyIncome', ${num('monthly_income')}, 'areaType', r.area_type)`,
   thresholds: () => sql`jsonb_build_object('standard', r.standard, 'marginalThreshold', r.marginal_threshold,
@@ -43,7 +42,8 @@ export const hrStopped: FeedRule = {
   feed: 'hr',
   severity: 'low',
   when: '停保 (contributions stopped), household not covered',
-  predicate: () => sql`${text('event')} = 'STOPPED' and not ${covered}`,
+  rowCondition: () => sql`${text('event')} = 'STOPPED'`,
+  predicate: () => sql`not ${covered}`,
   values: () => sql`jsonb_build_object(${eventValues})`,
   thresholds: () => sql`'{}'::jsonb`,
 };

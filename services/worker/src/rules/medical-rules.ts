@@ -10,6 +10,8 @@ export const medExpense: FeedRule = {
   severity: 'high',
   when: 'out-of-pocket ≥ max(floor, share × household annual income); no rule on unknown income',
   // greatest() would ignore a null income; the explicit null test keeps "unknown never fires"
+  // implied by the predicate (the limit is at least the floor); lets the row be judged alone
+  rowCondition: (t) => sql`${num('out_of_pocket')} >= ${param(t.medExpenseFloor)}`,
   predicate: (t) => sql`r.annual_income is not null
     and ${num('out_of_pocket')} >= greatest(${param(t.medExpenseFloor)}, ${param(t.medExpenseShareOfAnnualIncome)} * r.annual_income)`,
   values:
@@ -25,7 +27,8 @@ export const medSerious: FeedRule = {
   feed: 'medical',
   severity: 'medium',
   when: 'serious-illness or severe-disability flag, household not covered',
-  predicate: () => sql`(${flag('serious_illness')} or ${flag('severe_disability')}) and not ${covered}`,
+  rowCondition: () => sql`${flag('serious_illness')} or ${flag('severe_disability')}`,
+  predicate: () => sql`not ${covered}`,
   values: () => sql`jsonb_build_object('seriousIllness', ${flag('serious_illness')},
       'severeDisability', ${flag('severe_disability')}, 'assistanceStatus', r.assistance_status)`,
   thresholds: () => sql`'{}'::jsonb`,

@@ -9,8 +9,8 @@ export const ruralRisk: FeedRule = {
   feed: 'rural',
   severity: 'high',
   when: 'risk 风险未消除 and household status neither covered (DIBAO / TEKUN) nor MARGINAL',
-  predicate: () => sql`${text('risk_state')} = 'UNRESOLVED'
-    and r.assistance_status not in ('DIBAO', 'TEKUN', 'MARGINAL')`,
+  rowCondition: () => sql`${text('risk_state')} = 'UNRESOLVED'`,
+  predicate: () => sql`r.assistance_status not in ('DIBAO', 'TEKUN', 'MARGINAL')`,
   values:
     () => sql`jsonb_build_object('riskState', ${text('risk_state')}, 'monitoringType', ${text('monitoring_type')},
       'identifiedOn', ${text('identified_on')}, 'assistanceStatus', r.assistance_status)`,

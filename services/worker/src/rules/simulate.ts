@@ -14,6 +14,7 @@ import type { AppContext } from '../context.ts';
 import { candidateRows, standardsAt, standardsTable } from './candidate-rows.ts';
 import { incomeMarginal } from './register-rules.ts';
 import { rulesForFeed } from './registry.ts';
+import { rowPrefilter, ruleCondition } from './rule.ts';
 
 export interface SimulationOptions {
   /**
@@ -79,12 +80,12 @@ function simulatedSignals(
     const thresholds = thresholdsAt(config, at).values;
     const name = sql.id(`d${i}`);
     ctes.push(
-      sql`${name} as materialized (${candidateRows({ importId: d.id, changedOnly: false }, standardsAt(config, at))})`,
+      sql`${name} as materialized (${candidateRows({ importId: d.id, changedOnly: false }, standardsAt(config, at), rowPrefilter(rules, thresholds))})`,
     );
     for (const rule of rules) {
       branches.push(sql`
         select ${rule.code}::text as code, ${rule.severity}::text as severity, r.household_id
-          from ${name} r where ${rule.predicate(thresholds)}`);
+          from ${name} r where ${ruleCondition(rule, thresholds)}`);
     }
   });
   const qualifies = incomeMarginal.qualifies({
