@@ -56,3 +56,10 @@ export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultS
   }
   return result;
 }
+
+/** Migrates up to and including `name` (tests of a migration over data written before it). */
+export async function migrateUpTo(db: Kysely<any>, name: string): Promise<void> {
+  if (!(name in MIGRATIONS)) throw new Error(`no migration named ${name}`);
+  const result = await new Migrator({ db, provider: new StaticMigrationProvider() }).migrateTo(name);
+  if (result.error) throw new Error(`migrating up to ${name} failed`, { cause: result.error });
+}
