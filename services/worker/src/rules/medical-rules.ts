@@ -9,9 +9,9 @@ export const medExpense: FeedRule = {
   feed: 'medical',
   severity: 'high',
   when: 'out-of-pocket ≥ max(floor, share × household annual income); no rule on unknown income',
-  // greatest() would ignore a null income; the explicit null test keeps "unknown never fires"
   // implied by the predicate (the limit is at least the floor); lets the row be judged alone
   rowCondition: (t) => sql`${num('out_of_pocket')} >= ${param(t.medExpenseFloor)}`,
+  // greatest() would ignore a null income; the explicit null test keeps "unknown never fires"
   predicate: (t) => sql`r.annual_income is not null
     and ${num('out_of_pocket')} >= greatest(${param(t.medExpenseFloor)}, ${param(t.medExpenseShareOfAnnualIncome)} * r.annual_income)`,
   values:
