@@ -5,7 +5,7 @@
 import type { JobPayload } from '@ew/queue';
 import type { AppContext } from '../context.ts';
 import { rematchAfterSnapshot } from '../match/rematch.ts';
-import { evaluateMatchedRow } from '../rules/evaluate-chunk.ts';
+import { evaluateMatchedRows } from '../rules/evaluate-chunk.ts';
 import { evaluateRegisterIncome } from '../rules/register-income.ts';
 
 export async function afterRegisterSnapshot(
@@ -13,8 +13,14 @@ export async function afterRegisterSnapshot(
   payload: JobPayload<'registerApplied'>,
 ): Promise<void> {
   const rematch = await rematchAfterSnapshot(ctx, payload.snapshotId);
-  // few rows (people who moved in since the delivery); each is evaluated and alerted at once
-  for (const row of rematch.newlyMatchedRows) await evaluateMatchedRow(ctx, row);
+  // the rows of each import at once: one rules statement and one raise per import, not per row
+  const byImport = new Map<number, number[]>();
+  for (const { importId, rowNo } of rematch.newlyMatchedRows) {
+    const rows = byImport.get(importId);
+    if (rows === undefined) byImport.set(importId, [rowNo]);
+    else rows.push(rowNo);
+  }
+  for (const [importId, rowNos] of byImport) await evaluateMatchedRows(ctx, importId, rowNos);
   const snapshot = await ctx.database.db
     .selectFrom('register_snapshots')
     .select('as_of')

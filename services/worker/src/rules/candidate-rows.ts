@@ -37,6 +37,8 @@ export interface RowSelection {
   /** Row numbers in [rowFrom, rowTo); the whole delivery when absent. */
   rowFrom?: number;
   rowTo?: number;
+  /** Only these row numbers (rows a reviewer or a register snapshot matched after the import). */
+  rowNos?: readonly number[];
   /**
    * Only rows new or changed since the feed's previous delivery (staged_rows.delta; a row the
    * import stage did not classify counts as new). Domain §2.2: a signal fires on what changed,
@@ -71,6 +73,10 @@ export function candidateRows(
         // chunk's join to its own rows instead of the whole import's matches
         sql`and r.row_no >= ${selection.rowFrom}::int and r.row_no < ${selection.rowTo}::int
             and m.row_no >= ${selection.rowFrom}::int and m.row_no < ${selection.rowTo}::int`;
+  const listed =
+    selection.rowNos === undefined
+      ? sql``
+      : sql`and r.row_no = any(${[...selection.rowNos]}::int[]) and m.row_no = any(${[...selection.rowNos]}::int[])`;
   const changed = selection.changedOnly ? sql`and coalesce(r.delta, 'NEW') <> 'SAME'` : sql``;
   // the delivered row is `r` to the prefilter, as it is to the rules (the subquery is flattened:
   // the plan is the one of a plain join, with the prefilter on the staged_rows scan)
@@ -88,7 +94,7 @@ export function candidateRows(
       join persons p on p.id = m.person_id
       join households h on h.id = p.household_id
       join ${standardsTable(standards)} on std.area_type = h.area_type
-     where r.import_id = ${selection.importId}::bigint ${range} ${changed}
+     where r.import_id = ${selection.importId}::bigint ${range} ${listed} ${changed}
        and r.duplicate_of is null
        and m.method = any(${[...MATCHED_METHODS]}::text[])
        and p.active and h.active

@@ -2,7 +2,7 @@
 // a re-delivered or overlapping file raises nothing new; a later delivery raises only what changed.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/db.ts';
-import { evaluateChunk, evaluateMatchedRow } from './evaluate-chunk.ts';
+import { evaluateChunk, evaluateMatchedRow, evaluateMatchedRows } from './evaluate-chunk.ts';
 import {
   addDelivery,
   addHousehold,
@@ -263,6 +263,41 @@ describe('no noise', () => {
       alerts: { alertsOpened: 1, tasksOpened: 1 },
     });
     expect(await evaluateMatchedRow(ctx, { importId, rowNo: 2 })).toMatchObject({
+      signals: {},
+      alerts: { signals: 0 },
+    });
+  });
+
+  it('rows of one import matched later (a register re-match) are evaluated and raised together', async () => {
+    const ctx = testContext(tdb);
+    const [a, b] = await households(2);
+    const { importId } = await addDelivery(tdb.db, {
+      feed: 'education',
+      period: '2024-03-31',
+      rows: [
+        { personId: null, method: 'OUTSIDE', payload: dropout() },
+        { personId: null, method: 'OUTSIDE', payload: dropout() },
+        { personId: null, method: 'OUTSIDE', payload: dropout() },
+      ],
+    });
+    await evaluateDelivery(ctx, importId);
+    for (const [rowNo, h] of [
+      [2, a],
+      [3, b],
+    ] as const) {
+      await tdb.db
+        .updateTable('matches')
+        .set({ method: 'ID', person_id: h!.personIds[0]!, score: 1 })
+        .where('import_id', '=', importId)
+        .where('row_no', '=', rowNo)
+        .execute();
+    }
+    // row 4 stays outside the register: listed, it finds no match and raises nothing
+    expect(await evaluateMatchedRows(ctx, importId, [2, 3, 4])).toMatchObject({
+      signals: { EDU_DROPOUT: 2 },
+      alerts: { households: 2, alertsOpened: 2, tasksOpened: 2 },
+    });
+    expect(await evaluateMatchedRows(ctx, importId, [2, 3, 4])).toMatchObject({
       signals: {},
       alerts: { signals: 0 },
     });

@@ -88,24 +88,43 @@ export async function evaluateChunkIn(
 export async function evaluateMatchedRow(
   ctx: Pick<AppContext, 'config' | 'database'>,
   row: { importId: number; rowNo: number },
-): Promise<
+): Promise<MatchedRowsEvaluation> {
+  return evaluateMatchedRows(ctx, row.importId, [row.rowNo]);
+}
+
+export type MatchedRowsEvaluation =
   | { signals: Record<string, number>; alerts: RaiseResult }
-  | { skipped: 'import-gone' | 'import-not-evaluable' }
-> {
+  | { skipped: 'import-gone' | 'import-not-evaluable' };
+
+/**
+ * Rows of one import matched after it was evaluated (a register snapshot's re-match), in ONE
+ * transaction: one rules statement over the rows, one raise over their pending signals.
+ * Idempotent: signals are unique by identity, and only signals in no alert yet are raised.
+ */
+export async function evaluateMatchedRows(
+  ctx: Pick<AppContext, 'config' | 'database'>,
+  importId: number,
+  rowNos: readonly number[],
+): Promise<MatchedRowsEvaluation> {
   return ctx.database.db.transaction().execute(async (trx) => {
     const imp = await trx
       .selectFrom('imports')
       .select(['id', 'feed', 'period', 'status'])
-      .where('id', '=', row.importId)
+      .where('id', '=', importId)
       .executeTakeFirst();
     if (imp === undefined) return { skipped: 'import-gone' as const };
     if (NOT_EVALUABLE.has(imp.status)) return { skipped: 'import-not-evaluable' as const };
-    const range = { rowFrom: row.rowNo, rowTo: row.rowNo + 1 };
-    const signals = await insertFeedSignals(trx, ctx.config, imp, range);
+    const signals = await insertFeedSignals(trx, ctx.config, imp, { rowNos });
+    const rows = await trx
+      .selectFrom('signals')
+      .select('id')
+      .where('import_id', '=', imp.id)
+      .where('row_no', '=', sql<number>`any(${[...rowNos]}::int[])`)
+      .execute();
     const alerts = await raiseAlertsForSignals(
       trx,
       ctx,
-      { importId: imp.id, ...range },
+      { signalIds: rows.map((r) => r.id) },
       { asOf: imp.period },
     );
     return { signals, alerts };

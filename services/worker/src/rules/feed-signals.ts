@@ -37,7 +37,7 @@ export async function insertFeedSignals(
   trx: Kysely<DB>,
   config: DeploymentConfig,
   delivery: DeliveryRef,
-  range: { rowFrom: number; rowTo: number } | undefined,
+  range: { rowFrom: number; rowTo: number } | { rowNos: readonly number[] } | undefined,
 ): Promise<Record<string, number>> {
   const rules = rulesForFeed(delivery.feed);
   if (rules.length === 0) return {};
