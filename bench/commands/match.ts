@@ -8,7 +8,7 @@ import { ensureFeedData, log, readTruth } from '../lib/data.ts';
 import { importFigures, perSecond, requestFeedImport, startWorkers, waitForStatus } from '../lib/pipeline.ts';
 import { plainSqlJoin } from '../lib/sql-join.ts';
 import { openSession } from '../lib/session.ts';
-import { load, printPairs, type Args, writeJson } from '../lib/report.ts';
+import { keyValues, load, percent, printPairs, type Args, writeJson } from '../lib/report.ts';
 
 export async function matchBench(args: Args): Promise<void> {
   const rows = args.number('rows', 100_000);
@@ -55,32 +55,21 @@ export async function matchBench(args: Args): Promise<void> {
       load_average: l,
       load_average_sql_join: joinLoad.done(),
     };
-    const pct = (v: number | null) => (v === null ? null : `${(v * 100).toFixed(3)} %`);
     printPairs(
       `match quality and time: ${feed} ${rows.toLocaleString()} rows, register ${persons.toLocaleString()}, ${replicas} worker(s)`,
       [
-        ['match_precision (target ≥ 99.9 %)', pct(result.match_precision)],
-        ['match_recall (target ≥ 99 %)', pct(result.match_recall)],
-        ['conflict_recall (target ≥ 95 %)', pct(result.conflict_recall)],
-        ['review_rate (target ≤ 2 %)', pct(result.review_rate)],
+        ['match_precision (target ≥ 99.9 %)', percent(result.match_precision)],
+        ['match_recall (target ≥ 99 %)', percent(result.match_recall)],
+        ['conflict_recall (target ≥ 95 %)', percent(result.conflict_recall)],
+        ['review_rate (target ≤ 2 %)', percent(result.review_rate)],
         ['seconds (import done → last match job done)', seconds],
         ['match rows/s', result.rows_per_second],
         ['match busy seconds (sum of job times)', result.match_busy_seconds],
         ['plain SQL join seconds (count)', plain.sql_join_seconds],
         ['plain SQL join + INSERT…SELECT seconds', plain.sql_join_insert_seconds],
         ['matcher / plain join+insert', result.ratio_to_plain_join],
-        [
-          'match steps s (sum over chunks)',
-          Object.entries(fig.matchSteps)
-            .map(([k, v]) => `${k} ${v}`)
-            .join(', '),
-        ],
-        [
-          'matches by method',
-          Object.entries(fig.matches)
-            .map(([k, v]) => `${k} ${v}`)
-            .join(', '),
-        ],
+        ['match steps s (sum over chunks)', keyValues(fig.matchSteps)],
+        ['matches by method', keyValues(fig.matches)],
         ['load average 1/5/15 (match run)', load(l)],
       ],
     );

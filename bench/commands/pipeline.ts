@@ -22,7 +22,7 @@ import {
   type StageTimes,
 } from '../lib/pipeline.ts';
 import { openSession } from '../lib/session.ts';
-import { load, printPairs, printTable, type Args, writeJson } from '../lib/report.ts';
+import { keyValues, load, percent, printPairs, printTable, type Args, writeJson } from '../lib/report.ts';
 
 // Every queue, as a deployed replica runs them: registerApplied and standardChange get no jobs here
 // (the template's register job is marked relayed; no standard takes effect after the register's
@@ -214,11 +214,6 @@ export async function pipelineBench(args: Args): Promise<void> {
   });
 }
 
-const listSteps = (steps: Record<string, number>): string =>
-  Object.entries(steps)
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ');
-
 function printRun(r: PipelineResult): void {
   printTable(
     `pipeline: ${r.feed} ${r.rows.toLocaleString()} rows (${r.file_mb} MB) against ${r.register_persons.toLocaleString()} persons, ${r.workers} worker(s)` +
@@ -242,27 +237,21 @@ function printRun(r: PipelineResult): void {
       ['floor total (median of 3)', r.floor_seconds, perSecond(r.rows, r.floor_seconds), null],
     ],
   );
-  const pct = (v: number | null) => (v === null ? null : `${(v * 100).toFixed(3)} %`);
   printPairs('summary', [
     ['ratio pipeline / floor (target ≤ 3.0)', r.ratio],
     ['worker peak RSS MB (target ≤ 300)', r.worker_peak_rss_mb],
-    [
-      'worker peak RSS MB by stage (sampled)',
-      Object.entries(r.worker_peak_rss_mb_by_stage)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', '),
-    ],
+    ['worker peak RSS MB by stage (sampled)', keyValues(r.worker_peak_rss_mb_by_stage)],
     ['worker CPU seconds', r.worker_cpu_seconds.join(' + ')],
     ['experiment: ANALYZE staged_rows s', r.experiment_analyze_seconds],
-    ['match_precision / match_recall', `${pct(r.match_precision)} / ${pct(r.match_recall)}`],
-    ['conflict_recall / review_rate', `${pct(r.conflict_recall)} / ${pct(r.review_rate)}`],
+    ['match_precision / match_recall', `${percent(r.match_precision)} / ${percent(r.match_recall)}`],
+    ['conflict_recall / review_rate', `${percent(r.conflict_recall)} / ${percent(r.review_rate)}`],
     [
       'accepted / rejected / duplicate',
       `${r.counts.rows_accepted} / ${r.counts.rows_rejected} / ${r.counts.rows_duplicate}`,
     ],
-    ['match steps s (sum over chunks)', listSteps(r.match_steps_seconds)],
-    ['staging steps s', listSteps(r.staging_steps_seconds)],
-    ['alert steps s', listSteps(r.alert_steps_seconds)],
+    ['match steps s (sum over chunks)', keyValues(r.match_steps_seconds)],
+    ['staging steps s', keyValues(r.staging_steps_seconds)],
+    ['alert steps s', keyValues(r.alert_steps_seconds)],
     ['floor totals of the 3 runs s', r.floor.floor_seconds_runs.join(', ')],
     ['floor rows loaded / joined', `${r.floor.rows_loaded} / ${r.floor.rows_joined}`],
     ['floor join plan', r.floor.join_plan],
@@ -272,14 +261,9 @@ function printRun(r: PipelineResult): void {
     ],
     [
       'write floor per table s',
-      listSteps(Object.fromEntries(Object.entries(r.write_floor_tables).map(([t, w]) => [t, w.seconds]))),
+      keyValues(Object.fromEntries(Object.entries(r.write_floor_tables).map(([t, w]) => [t, w.seconds]))),
     ],
-    [
-      'signals',
-      Object.entries(r.signals)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', '),
-    ],
+    ['signals', keyValues(r.signals)],
     ['alerts / tasks', `${r.counts.alerts} / ${r.counts.tasks}`],
     ['load average 1/5/15 (pipeline)', load(r.load_average)],
     ['load average 1/5/15 (floor)', load(r.load_average_floor)],

@@ -14,7 +14,7 @@ import {
   waitForStatus,
 } from '../lib/pipeline.ts';
 import { openSession } from '../lib/session.ts';
-import { load, printPairs, type Args, writeJson } from '../lib/report.ts';
+import { keyValues, load, printPairs, type Args, writeJson } from '../lib/report.ts';
 
 export async function rulesBench(args: Args): Promise<void> {
   const rows = args.number('rows', 100_000);
@@ -72,12 +72,7 @@ export async function rulesBench(args: Args): Promise<void> {
         ['evaluate matched rows/s', result.evaluate_rows_per_second],
         ['evaluate busy seconds (sum of job times)', result.evaluate_busy_seconds],
         ['raiseAlerts seconds', result.alerts_seconds],
-        [
-          'signals',
-          Object.entries(fig.signals)
-            .map(([k, v]) => `${k} ${v}`)
-            .join(', '),
-        ],
+        ['signals', keyValues(fig.signals)],
         ['alerts / tasks', `${result.alerts} / ${result.tasks}`],
         ['worker peak RSS MB', result.worker_peak_rss_mb],
         ['load average 1/5/15', load(l)],

@@ -120,3 +120,12 @@ export const load = (l: LoadRecord): string =>
   (l.cpu === null || l.cpu === undefined
     ? ''
     : `; CPU busy ${l.cpu.busy_seconds} s of ${l.cpu.available_seconds} s, steal ${l.cpu.steal_seconds} s`);
+
+/** `{ a: 1, b: 2 }` → `a 1, b 2` (steps, counts per code or method, in insertion order). */
+export const keyValues = (values: Readonly<Record<string, unknown>>): string =>
+  Object.entries(values)
+    .map(([k, v]) => `${k} ${String(v)}`)
+    .join(', ');
+
+/** A rate as a percentage with three decimals (null stays null). */
+export const percent = (v: number | null): string | null => (v === null ? null : `${(v * 100).toFixed(3)} %`);
