@@ -2,7 +2,7 @@
 // the real import and match jobs (worker processes, WORKER_QUEUES=import,match), then match quality
 // against the generator's truth (issue 4) and the plain SQL join of the same tables next to the
 // matcher's time. JSON keys: match_precision, match_recall, conflict_recall, review_rate, seconds.
-import { measureMatchQuality } from '@ew/worker/match/quality';
+import { measureMatchQuality } from '@ew/pipeline/match/quality';
 import { round2, trackLoad } from '../lib/env.ts';
 import { ensureFeedData, log, readTruth } from '../lib/data.ts';
 import { importFigures, perSecond, requestFeedImport, startWorkers, waitForStatus } from '../lib/pipeline.ts';

@@ -5,7 +5,7 @@
 // ≤ 3.0 at 1,000,000 rows). Then the output write floor (lib/write-floor.ts): the pipeline's own
 // output rows written again by plain INSERT … SELECT; ratio_vs_write_floor = pipeline_seconds /
 // write_floor_seconds. `--rows 100000,300000,1000000` prints rows/s per size (linearity).
-import { measureMatchQuality } from '@ew/worker/match/quality';
+import { measureMatchQuality } from '@ew/pipeline/match/quality';
 import { join } from 'node:path';
 import { BENCH_DIR, round2, trackLoad, type LoadRecord } from '../lib/env.ts';
 import { ensureFeedData, log, readTruth } from '../lib/data.ts';

@@ -5,7 +5,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { TruthRow } from '@ew/worker/match/quality';
+import type { TruthRow } from '@ew/pipeline/match/quality';
 import { CACHE_DIR } from './env.ts';
 import { spawnTs } from './proc.ts';
 

@@ -7,9 +7,9 @@
 import { loadEnv, type Env } from '@ew/config';
 import { ensureDatabase, migrateToLatest, openDatabase, type DatabaseHandle } from '@ew/db';
 import { createRedis } from '@ew/queue';
-import { createAppContext, type AppContext } from '@ew/worker/context';
-import { importRegister } from '@ew/worker/register/register-import';
-import { sha256File } from '@ew/worker/files';
+import { createAppContext, type AppContext } from '@ew/pipeline/context';
+import { importRegister } from '@ew/pipeline/register/register-import';
+import { sha256File } from '@ew/pipeline/files';
 import { databaseUrl, redisUrl, serverUrl, CACHE_DIR } from './env.ts';
 import { log } from './data.ts';
 import { join } from 'node:path';

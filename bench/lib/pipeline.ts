@@ -4,9 +4,9 @@
 // status. Stage times and busy seconds per queue come from the workers' log lines (below).
 import { sql } from 'kysely';
 import type { ImportStatus } from '@ew/db';
-import type { AppContext } from '@ew/worker/context';
-import { requestImport } from '@ew/worker/imports/request-import';
-import { startRuntime, type Runtime } from '@ew/worker/runtime';
+import type { AppContext } from '@ew/pipeline/context';
+import { requestImport } from '@ew/pipeline/imports/request-import';
+import { startRuntime, type Runtime } from '@ew/pipeline/runtime';
 import type { BenchEnv } from './db.ts';
 import { spawnTs, type ProcStats, type Tracked } from './proc.ts';
 import { round2 } from './env.ts';

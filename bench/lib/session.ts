@@ -1,8 +1,8 @@
 // One measured run: its own database (copied from the register template) and queue prefix, the
 // producer's context and relay, and the cleanup (workers stopped, database dropped unless --keep,
 // the prefix's Redis keys deleted).
-import type { AppContext } from '@ew/worker/context';
-import type { Runtime } from '@ew/worker/runtime';
+import type { AppContext } from '@ew/pipeline/context';
+import type { Runtime } from '@ew/pipeline/runtime';
 import type { FeedData } from './data.ts';
 import { log } from './data.ts';
 import {

@@ -2,7 +2,7 @@
 // the register persons on id_number — once as a bare join (count), once written with
 // INSERT … SELECT into a plain table (no FKs, no conflict handling), for the matcher's time to be
 // read next to it.
-import type { AppContext } from '@ew/worker/context';
+import type { AppContext } from '@ew/pipeline/context';
 import { round2 } from './env.ts';
 
 export interface SqlJoinResult {

@@ -8,9 +8,9 @@
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importReport } from '../../services/worker/src/imports/import-report.ts';
-import { requestImport } from '../../services/worker/src/imports/request-import.ts';
-import { stageImport } from '../../services/worker/src/imports/stage-import.ts';
+import { importReport } from '@ew/pipeline/imports/import-report';
+import { requestImport } from '@ew/pipeline/imports/request-import';
+import { stageImport } from '@ew/pipeline/imports/stage-import';
 import { generate } from '../generator/index.ts';
 import { createTestApp, type TestApp } from '../harness/app.ts';
 

@@ -1,8 +1,8 @@
 // Small helpers for the end-to-end pipeline test: wait for imports to go through the real
 // queues, read back what the pipeline wrote, and print tables for the closing note.
 import { sql } from 'kysely';
-import type { AppContext } from '../../services/worker/src/context.ts';
-import type { Runtime } from '../../services/worker/src/runtime.ts';
+import type { AppContext } from '@ew/pipeline/context';
+import type { Runtime } from '@ew/pipeline/runtime';
 
 const TERMINAL = new Set(['EVALUATED', 'REFUSED', 'FAILED', 'REPLACED']);
 

@@ -9,10 +9,10 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig, repoRoot, resolveFromRoot, type DeploymentConfig } from '@ew/config';
 import { QUEUE_NAMES } from '@ew/queue';
-import { handlers } from '../../services/worker/src/handlers.ts';
-import { requestImport } from '../../services/worker/src/imports/request-import.ts';
-import { importRegister } from '../../services/worker/src/register/register-import.ts';
-import { startRuntime, type Runtime } from '../../services/worker/src/runtime.ts';
+import { handlers } from '@ew/pipeline/handlers';
+import { requestImport } from '@ew/pipeline/imports/request-import';
+import { importRegister } from '@ew/pipeline/register/register-import';
+import { startRuntime, type Runtime } from '@ew/pipeline/runtime';
 import { generate } from '../generator/index.ts';
 import { createTestApp, type TestApp } from '../harness/app.ts';
 import {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, loadEnv } from '@ew/config';
-import { createAppContext, type AppContext } from '../../services/worker/src/context.ts';
+import { createAppContext, type AppContext } from '@ew/pipeline/context';
 import { createTestDatabase, testQueuePrefix, testRedisUrl, type TestDatabase } from './db.ts';
 
 export interface TestApp {

@@ -5,7 +5,7 @@ import { SAMPLE_BYTES } from './encoding.ts';
 import { IngestError } from './errors.ts';
 import { openTable } from './file-reader.ts';
 import { isBlankRow, type SourceRow, type SourceTable } from './table.ts';
-import { csvParseReference, pick, prng, randomCsv, rejection, tempDir } from './test-helpers.ts';
+import { csvParseReference, pick, prng, randomCsv, rejection, tempDir } from './ingest.fixture.ts';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());

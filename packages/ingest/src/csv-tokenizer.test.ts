@@ -10,7 +10,7 @@ import {
   pick,
   prng,
   randomCsv,
-} from './test-helpers.ts';
+} from './ingest.fixture.ts';
 
 /** What the tokenizer makes of `bytes` fed in chunks of the given sizes (the last one repeats). */
 function tokenize(bytes: Buffer, maxRecordBytes: number, chunkSizes: readonly number[]): Outcome {

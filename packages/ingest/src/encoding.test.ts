@@ -13,7 +13,7 @@ import {
   type TextEncoding,
 } from './encoding.ts';
 import { IngestError } from './errors.ts';
-import { rejection, thrown } from './test-helpers.ts';
+import { rejection, thrown } from './ingest.fixture.ts';
 
 const CHINESE = '姓名,身份证号\n张三,110105194912310021\n𠀀𪚥龘,€¥\n';
 

@@ -8,7 +8,7 @@ import { IngestError, type IngestErrorCode } from './errors.ts';
 import { openFeedFile } from './feed-reader.ts';
 import { loadMappings, type FeedMapping } from './mapping.ts';
 import type { MapRowResult } from './row-mapper.ts';
-import { rejection, tempDir, validId } from './test-helpers.ts';
+import { rejection, tempDir, validId } from './ingest.fixture.ts';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { IngestError } from './errors.ts';
 import { fitHeaders, resolveHeaders } from './headers.ts';
 import { loadMappings, parseMappingYaml, type FeedMapping } from './mapping.ts';
-import { thrown } from './test-helpers.ts';
+import { thrown } from './ingest.fixture.ts';
 
 let maps: Map<string, FeedMapping>;
 const feed = (name: string): FeedMapping => {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MappingError } from './errors.ts';
 import { loadMapping, loadMappings, parseMappingYaml } from './mapping.ts';
-import { rejection, tempDir, thrown } from './test-helpers.ts';
+import { rejection, tempDir, thrown } from './ingest.fixture.ts';
 
 const FEEDS_DIR = join(import.meta.dirname, '../../../infra/feeds');
 const tmp = tempDir();

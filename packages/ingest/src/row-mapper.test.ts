@@ -10,7 +10,7 @@ import {
   type RowReject,
 } from './row-mapper.ts';
 import type { SourceRow } from './table.ts';
-import { validId } from './test-helpers.ts';
+import { validId } from './ingest.fixture.ts';
 
 let maps: Map<string, FeedMapping>;
 const mapperFor = (feed: string, headers: string[]): RowMapper => {

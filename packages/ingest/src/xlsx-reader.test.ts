@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { IngestError } from './errors.ts';
 import { openTable } from './file-reader.ts';
 import type { SourceRow, SourceTable } from './table.ts';
-import { rejection, tempDir } from './test-helpers.ts';
+import { rejection, tempDir } from './ingest.fixture.ts';
 import { excelDateText, openXlsx } from './xlsx-reader.ts';
 
 const tmp = tempDir();

@@ -2,7 +2,7 @@
 // console page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from './auth.ts';
-import { bearer, startApiTest, type ApiTest } from './test-support.ts';
+import { bearer, startApiTest, type ApiTest } from './api.fixture.ts';
 import { createUser, deactivateUser, rotateToken } from './users.ts';
 
 let api: ApiTest;

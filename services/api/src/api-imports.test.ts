@@ -6,8 +6,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idCheckDigit } from '@ew/core';
 import { installationId, queueJobId } from '@ew/queue';
-import { addDelivery, addHousehold } from '@ew/worker/rules/test-support';
-import { bearer, multipart, startApiTest, TOWN_B, type ApiTest } from './test-support.ts';
+import { addDelivery, addHousehold } from '@ew/pipeline/rules/rules.fixture';
+import { bearer, multipart, startApiTest, TOWN_B, type ApiTest } from './api.fixture.ts';
 
 const HR_HEADER = '公民身份号码,姓名,业务类型,业务日期,月收入';
 function validId(birth: string, seq: number): string {

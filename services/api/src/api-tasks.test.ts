@@ -2,8 +2,8 @@
 // task), a supervisor sees all; a task explained with its alert, masked; claiming NEW → ASSIGNED
 // with a task event and an audit row.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDelivery, addHousehold, evaluateDelivery } from '@ew/worker/rules/test-support';
-import { bearer, startApiTest, TOWN_A, TOWN_B, type ApiTest, type Who } from './test-support.ts';
+import { addDelivery, addHousehold, evaluateDelivery } from '@ew/pipeline/rules/rules.fixture';
+import { bearer, startApiTest, TOWN_A, TOWN_B, type ApiTest, type Who } from './api.fixture.ts';
 
 let api: ApiTest;
 const tasks = { A: 0, B: 0 };

@@ -6,7 +6,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import multipart from '@fastify/multipart';
 import type { Registry } from 'prom-client';
 import type { Database } from '@ew/db';
-import type { AppContext } from '@ew/worker/context';
+import type { AppContext } from '@ew/pipeline/context';
 import { installErrorHandling } from './errors.ts';
 import { createMetrics } from './metrics.ts';
 import { createProducer, type Producer } from './queues.ts';

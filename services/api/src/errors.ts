@@ -4,8 +4,8 @@
 // them); messages are for people and may change.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ZodError, type z } from 'zod';
-import { ImportRequestError } from '@ew/worker/imports/request-import';
-import { ReviewDecisionError } from '@ew/worker/match/review';
+import { ImportRequestError } from '@ew/pipeline/imports/request-import';
+import { ReviewDecisionError } from '@ew/pipeline/match/review';
 
 /**
  * - `VALIDATION_FAILED`      a query, path parameter or body failed its schema (`issues` say where)

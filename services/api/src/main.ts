@@ -4,7 +4,7 @@
 // signal, or 15 s, forces the exit).
 import { exitOnEnvError, loadEnv } from '@ew/config';
 import { migrateToLatest, openDatabase } from '@ew/db';
-import { createAppContext } from '@ew/worker/context';
+import { createAppContext } from '@ew/pipeline/context';
 import { buildApp } from './app.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;

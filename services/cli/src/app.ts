@@ -4,9 +4,9 @@ import { Queue } from 'bullmq';
 import { createLogger, exitOnEnvError, loadEnv, type Env } from '@ew/config';
 import { ensureDatabase, migrateToLatest, openDatabase } from '@ew/db';
 import { createRedis, QUEUE_NAMES } from '@ew/queue';
-import { createAppContext, type AppContext } from '@ew/worker/context';
-import { handlers } from '@ew/worker/handlers';
-import { startRuntime, type Runtime } from '@ew/worker/runtime';
+import { createAppContext, type AppContext } from '@ew/pipeline/context';
+import { handlers } from '@ew/pipeline/handlers';
+import { startRuntime, type Runtime } from '@ew/pipeline/runtime';
 
 export interface CliApp {
   env: Env;

@@ -3,9 +3,9 @@
 import { exitOnEnvError, loadEnv } from '@ew/config';
 import { migrateToLatest } from '@ew/db';
 import { QUEUE_NAMES, type QueueName } from '@ew/queue';
-import { createAppContext } from './context.ts';
-import { handlers } from './handlers.ts';
-import { startRuntime } from './runtime.ts';
+import { createAppContext } from '@ew/pipeline/context';
+import { handlers } from '@ew/pipeline/handlers';
+import { startRuntime } from '@ew/pipeline/runtime';
 import { startScheduler } from './scheduler.ts';
 
 const env = exitOnEnvError(() => loadEnv());

@@ -2,8 +2,8 @@
 // one event (标准调整后走访排查). Looked for at start and every hour; recorded through the outbox,
 // so several worker replicas schedule it once (deterministic job id + unique outbox job_id).
 import { recordJob } from '@ew/queue';
-import type { AppContext } from './context.ts';
-import { dueStandardChanges } from './rules/standard-change.ts';
+import type { AppContext } from '@ew/pipeline/context';
+import { dueStandardChanges } from '@ew/pipeline/rules/standard-change';
 
 export async function scheduleDueWork(ctx: AppContext, today: string): Promise<number> {
   const due = await dueStandardChanges(ctx, today);

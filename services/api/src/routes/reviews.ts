@@ -4,8 +4,8 @@
 // writes the audit row.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { decideReview, listReviews } from '@ew/worker/match/review';
-import { evaluateMatchedRow } from '@ew/worker/rules/evaluate-chunk';
+import { decideReview, listReviews } from '@ew/pipeline/match/review';
+import { evaluateMatchedRow } from '@ew/pipeline/rules/evaluate-chunk';
 import { requireRole, userOf } from '../auth.ts';
 import { parseInput } from '../errors.ts';
 import type { ApiDeps } from '../app.ts';

@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { TaskStatus } from '@ew/db';
-import { explainAlert } from '@ew/worker/alerts/explain';
+import { explainAlert } from '@ew/pipeline/alerts/explain';
 import { requireRole, townScope, userOf } from '../auth.ts';
 import { audit } from '../audit.ts';
 import { ApiError, parseInput } from '../errors.ts';

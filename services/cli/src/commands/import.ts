@@ -3,10 +3,10 @@
 import { Command } from 'commander';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { importReport, rejectsCsv, type ImportReport } from '@ew/worker/imports/import-report';
-import { requestImport, ImportRequestError } from '@ew/worker/imports/request-import';
-import { resumeImport } from '@ew/worker/imports/resume-import';
-import type { Runtime } from '@ew/worker/runtime';
+import { importReport, rejectsCsv, type ImportReport } from '@ew/pipeline/imports/import-report';
+import { requestImport, ImportRequestError } from '@ew/pipeline/imports/request-import';
+import { resumeImport } from '@ew/pipeline/imports/resume-import';
+import type { Runtime } from '@ew/pipeline/runtime';
 import { installationId, queueJobId } from '@ew/queue';
 import { startCliRuntime, withApp, type CliApp } from '../app.ts';
 import { num, table } from '../format.ts';

@@ -1,8 +1,8 @@
 // `register import FILE`: load a full household-register snapshot.
 import { Command } from 'commander';
-import { importRegister, type RegisterImportResult } from '@ew/worker/register/register-import';
+import { importRegister, type RegisterImportResult } from '@ew/pipeline/register/register-import';
 import type { CliApp } from '../app.ts';
-import { parsePeriod } from '@ew/worker/imports/period';
+import { parsePeriod } from '@ew/pipeline/imports/period';
 import { withApp } from '../app.ts';
 import { num } from '../format.ts';
 

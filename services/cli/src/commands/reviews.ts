@@ -1,8 +1,13 @@
 // `reviews list | accept | reject`: the data administrator resolves ambiguous matches and
 // identity conflicts. Candidates are shown side by side, masked.
 import { Command } from 'commander';
-import { decideReview, listReviews, ReviewDecisionError, type ReviewListItem } from '@ew/worker/match/review';
-import { evaluateMatchedRow } from '@ew/worker/rules/evaluate-chunk';
+import {
+  decideReview,
+  listReviews,
+  ReviewDecisionError,
+  type ReviewListItem,
+} from '@ew/pipeline/match/review';
+import { evaluateMatchedRow } from '@ew/pipeline/rules/evaluate-chunk';
 import { withApp } from '../app.ts';
 import { table } from '../format.ts';
 

@@ -2,8 +2,8 @@
 // `rules standard-change --area URBAN --from 2023-07-01` (re-evaluate households now).
 import { Command } from 'commander';
 import { loadDeploymentConfig, type AreaType } from '@ew/config';
-import { simulateRules, type SimulationCounts } from '@ew/worker/rules/simulate';
-import { runStandardChange } from '@ew/worker/rules/standard-change';
+import { simulateRules, type SimulationCounts } from '@ew/pipeline/rules/simulate';
+import { runStandardChange } from '@ew/pipeline/rules/standard-change';
 import { withApp } from '../app.ts';
 import { num, table } from '../format.ts';
 

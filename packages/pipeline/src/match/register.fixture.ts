@@ -1,5 +1,5 @@
 // The small register the matching tests share (test code only).
-import { validId, type RegisterPerson } from './test-fixtures.ts';
+import { validId, type RegisterPerson } from './match.fixture.ts';
 
 export const P = {
   ZHANG: validId('1970-03-04', 11), // 张三 M, 城关镇

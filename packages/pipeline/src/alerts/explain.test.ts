@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/db.ts';
 import { runStandardChange } from '../rules/standard-change.ts';
-import { addDelivery, addHousehold, evaluateDelivery, testContext } from '../rules/test-support.ts';
+import { addDelivery, addHousehold, evaluateDelivery, testContext } from '../rules/rules.fixture.ts';
 import { explainAlert } from './explain.ts';
 
 let tdb: TestDatabase;

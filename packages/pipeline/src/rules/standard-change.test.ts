@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/db.ts';
 import { dueStandardChanges, runStandardChange } from './standard-change.ts';
-import { addHousehold, tableCounts, testContext, type HouseholdSpec } from './test-support.ts';
+import { addHousehold, tableCounts, testContext, type HouseholdSpec } from './rules.fixture.ts';
 
 let tdb: TestDatabase;
 beforeEach(async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/db.ts';
 import type { AppContext } from '../context.ts';
 import { matchChunk } from './match-chunk.ts';
-import { FIRST_SNAPSHOT, P } from './register-fixture.ts';
+import { FIRST_SNAPSHOT, P } from './register.fixture.ts';
 import { decideReview, listReviews, ReviewDecisionError } from './review.ts';
 import {
   createImport,
@@ -12,7 +12,7 @@ import {
   matchTestContext,
   personIdOf,
   planMatch,
-} from './test-fixtures.ts';
+} from './match.fixture.ts';
 
 let tdb: TestDatabase;
 let ctx: AppContext;

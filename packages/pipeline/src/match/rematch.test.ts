@@ -3,7 +3,7 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/harness/
 import type { AppContext } from '../context.ts';
 import { matchChunk } from './match-chunk.ts';
 import { rematchAfterSnapshot } from './rematch.ts';
-import { FIRST_SNAPSHOT, P, SECOND_SNAPSHOT } from './register-fixture.ts';
+import { FIRST_SNAPSHOT, P, SECOND_SNAPSHOT } from './register.fixture.ts';
 import {
   createImport,
   dropTestDatabase,
@@ -12,7 +12,7 @@ import {
   matchTestContext,
   planMatch,
   type StagedInput,
-} from './test-fixtures.ts';
+} from './match.fixture.ts';
 
 let tdb: TestDatabase;
 let ctx: AppContext;

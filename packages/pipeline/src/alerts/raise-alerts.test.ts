@@ -12,7 +12,7 @@ import {
   testContext,
   type HouseholdSpec,
   type TestHousehold,
-} from '../rules/test-support.ts';
+} from '../rules/rules.fixture.ts';
 import { evaluateChunk } from '../rules/evaluate-chunk.ts';
 import { ALERT_BUCKETS, raiseAlerts } from './raise-alerts.ts';
 

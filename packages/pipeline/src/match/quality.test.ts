@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/db.ts';
 import type { AppContext } from '../context.ts';
 import { measureMatchQuality } from './quality.ts';
-import { FIRST_SNAPSHOT, P } from './register-fixture.ts';
+import { FIRST_SNAPSHOT, P } from './register.fixture.ts';
 import {
   createImport,
   dropTestDatabase,
   loadRegister,
   matchTestContext,
   personIdOf,
-} from './test-fixtures.ts';
+} from './match.fixture.ts';
 
 let tdb: TestDatabase;
 let ctx: AppContext;

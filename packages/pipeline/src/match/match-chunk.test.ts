@@ -3,7 +3,7 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/harness/
 import type { AppContext } from '../context.ts';
 import { matchChunk } from './match-chunk.ts';
 import { matchRows } from './match-rows.ts';
-import { FIRST_SNAPSHOT, P } from './register-fixture.ts';
+import { FIRST_SNAPSHOT, P } from './register.fixture.ts';
 import { rowRange } from './row-filter.ts';
 import {
   badCheckDigit,
@@ -15,7 +15,7 @@ import {
   personIdOf,
   planMatch,
   type StagedInput,
-} from './test-fixtures.ts';
+} from './match.fixture.ts';
 
 let tdb: TestDatabase;
 let ctx: AppContext;

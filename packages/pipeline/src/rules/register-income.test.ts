@@ -12,7 +12,7 @@ import { loadMappings, type FeedMapping } from '@ew/ingest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/db.ts';
 import { importRegister } from '../register/register-import.ts';
 import { evaluateRegisterIncome } from './register-income.ts';
-import { makeId, tableCounts, testContext } from './test-support.ts';
+import { makeId, tableCounts, testContext } from './rules.fixture.ts';
 
 const HEADER =
   '户编号,托管镇,村社区,城乡类别,家庭住址,家庭月收入,救助类别,曾申请未通过,未通过日期,公民身份号码,姓名,性别,出生日期,与户主关系';

@@ -18,7 +18,7 @@ import {
   SAMPLE_CONFIG,
   testContext,
   type HouseholdSpec,
-} from './test-support.ts';
+} from './rules.fixture.ts';
 
 interface Case {
   household?: HouseholdSpec;

@@ -10,7 +10,7 @@ import {
   evaluateDelivery,
   tableCounts,
   testContext,
-} from './test-support.ts';
+} from './rules.fixture.ts';
 
 let tdb: TestDatabase;
 beforeEach(async () => {
