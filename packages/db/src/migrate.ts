@@ -21,6 +21,7 @@ import * as workflowWritePath from './migrations/2026-11-28T0012-workflow-write-
 import * as matchesWithoutPersonIndex from './migrations/2026-11-28T0013-matches-without-person-index.ts';
 import * as alertBuckets from './migrations/2026-11-28T0014-alert-buckets.ts';
 import * as rowHashBigint from './migrations/2026-11-28T0015-row-hash-bigint.ts';
+import * as casework from './migrations/2026-12-03T0016-casework.ts';
 
 /** Every migration, in order. Listed explicitly so bundlers and tsx agree on what exists. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28T0013-matches-without-person-index': matchesWithoutPersonIndex,
   '2026-11-28T0014-alert-buckets': alertBuckets,
   '2026-11-28T0015-row-hash-bigint': rowHashBigint,
+  '2026-12-03T0016-casework': casework,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

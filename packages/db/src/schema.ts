@@ -14,7 +14,12 @@ export type Severity = 'low' | 'medium' | 'high';
 export type ImportStatus =
   'QUEUED' | 'STAGING' | 'STAGED' | 'MATCHING' | 'MATCHED' | 'EVALUATED' | 'REFUSED' | 'FAILED' | 'REPLACED';
 export type MatchMethod = 'ID' | 'FALLBACK' | 'MANUAL' | 'REVIEW' | 'CONFLICT' | 'OUTSIDE' | 'UNMATCHED';
-export type TaskStatus = 'NEW' | 'ASSIGNED' | 'IN_PROGRESS' | 'CLOSED';
+/** Where a task rests (T0016). TRANSFERRED appears in events only: a transfer lands at NEW in the receiving town. */
+export type TaskStatus = 'NEW' | 'ASSIGNED' | 'IN_PROGRESS' | 'PENDING_APPROVAL' | 'CLOSED';
+/** A status as task events record it: a resting state, or the moment of a transfer. */
+export type TaskEventStatus = TaskStatus | 'TRANSFERRED';
+/** How a task came to be (T0016): raised by the pipeline, or opened by hand (一门受理). */
+export type TaskSource = 'ALERT' | 'WALK_IN' | 'VILLAGE_REPORT' | 'PHONE' | 'OTHER';
 export type TaskOutcome =
   | 'INCLUDED_MARGINAL'
   | 'REFERRED_DIBAO'
@@ -31,7 +36,7 @@ export type RegisterEventKind =
   | 'HOUSEHOLD_REMOVED'
   | 'STATUS_CHANGED'
   | 'INCOME_CHANGED';
-export type UserRole = 'ADMIN' | 'CASEWORKER' | 'SUPERVISOR' | 'OPS';
+export type UserRole = 'ADMIN' | 'DATA_ADMIN' | 'SUPERVISOR' | 'CASEWORKER' | 'OPS';
 
 export interface TownTable {
   id: Generated<number>;
@@ -197,11 +202,15 @@ export interface UserTable {
   token_sha256: string | null;
   active: Generated<boolean>;
   created_at: Generated<Date>;
+  /** scrypt or argon2id PHC string (T0016); null: this user has no password (a token-only machine user). */
+  password_hash: string | null;
+  password_changed_at: Timestamp | null;
 }
 
 export interface TaskTable {
   id: Generated<number>;
-  household_id: number;
+  /** Null for a hand-opened case of a person outside the register (subject_* then say who). */
+  household_id: number | null;
   town_id: number;
   status: TaskStatus;
   severity: Severity;
@@ -214,17 +223,47 @@ export interface TaskTable {
   approved_at: Timestamp | null;
   created_at: Generated<Date>;
   closed_at: Timestamp | null;
+  source: Generated<TaskSource>;
+  /** Why a hand-opened case was opened (一门受理: the applicant's words, the committee's report). */
+  reason: string | null;
+  subject_name: string | null;
+  subject_id_number: string | null;
+  subject_address: string | null;
+  subject_village: string | null;
+  created_by: number | null;
+  /** +1 on every transition: a client acting on a stale view gets 409. */
+  version: Generated<number>;
+  paperwork_done_at: Timestamp | null;
 }
 
 export interface TaskEventTable {
   id: Generated<number>;
   task_id: number;
-  from_status: TaskStatus | null;
-  to_status: TaskStatus;
+  from_status: TaskEventStatus | null;
+  to_status: TaskEventStatus;
+  /** The verb of the transition (open, signals_attached, claim, assign, close, …). */
+  action: string;
   actor: string;
+  /** The signed-in user; null for the system. */
+  actor_user_id: number | null;
+  /** The task's town from this event on, where the event sets or changes it (open, transfer); else null. */
+  town_id: number | null;
   note: string | null;
   detail: Json<Record<string, unknown>>;
   at: Generated<Date>;
+}
+
+/** A visit recorded by a caseworker (走访核查). */
+export interface TaskVisitTable {
+  id: Generated<number>;
+  task_id: number;
+  visited_on: DateOnly;
+  visited_by: number | null;
+  /** Who was met: free text that may hold a name, never logged. */
+  met: string;
+  verified: Json<Record<string, string>>;
+  notes: string | null;
+  created_at: Generated<Date>;
 }
 
 export interface AlertTable {
@@ -267,6 +306,7 @@ export interface AuditLogTable {
   subject_id: string | null;
   detail: Json<Record<string, unknown>>;
   at: Generated<Date>;
+  actor_user_id: number | null;
 }
 
 export interface OutboxTable {
@@ -322,6 +362,7 @@ export interface DB {
   users: UserTable;
   tasks: TaskTable;
   task_events: TaskEventTable;
+  task_visits: TaskVisitTable;
   alerts: AlertTable;
   signals: SignalTable;
   alert_signals: AlertSignalTable;

@@ -2,6 +2,7 @@
 // per role, and a multipart body builder for `inject`.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { UserRole } from '@ew/db';
 import { createTestApp, type TestApp } from '../../../test/harness/app.ts';
 import { buildApp, type ApiOptions } from './app.ts';
 import { createUser } from './users.ts';
@@ -30,11 +31,7 @@ export async function startApiTest(options: Partial<ApiOptions> = {}): Promise<A
     .returning(['id', 'name'])
     .execute();
   const townId = (name: string) => towns.find((x) => x.name === name)!.id;
-  const make = async (
-    username: string,
-    role: 'ADMIN' | 'SUPERVISOR' | 'OPS' | 'CASEWORKER',
-    townName?: string,
-  ) =>
+  const make = async (username: string, role: UserRole, townName?: string) =>
     (
       await createUser(db, {
         username,
@@ -45,7 +42,7 @@ export async function startApiTest(options: Partial<ApiOptions> = {}): Promise<A
       })
     ).token;
   const tokens: Record<Who, string> = {
-    admin: await make('admin1', 'ADMIN'),
+    admin: await make('admin1', 'DATA_ADMIN'),
     supervisor: await make('super1', 'SUPERVISOR'),
     ops: await make('ops1', 'OPS'),
     cwA: await make('cw-a', 'CASEWORKER', TOWN_A),

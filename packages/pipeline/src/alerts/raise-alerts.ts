@@ -556,8 +556,10 @@ async function writeDecisions(
        where d.kind in ('attach', 'join-task') and t.id = d.task_id
          and d.rank > (case t.severity when 'low' then 1 when 'medium' then 2 else 3 end)
     ), events as (
-      insert into task_events (task_id, from_status, to_status, actor, note, detail)
-      select d.task_id, d.event->>'from', d.event->>'to', 'system', d.event->>'note', d.event->'detail'
+      insert into task_events (task_id, from_status, to_status, action, actor, town_id, note, detail)
+      select d.task_id, d.event->>'from', d.event->>'to',
+             case when d.kind = 'open' then 'open' else 'signals_attached' end, 'system',
+             case when d.kind = 'open' then d.town_id end, d.event->>'note', d.event->'detail'
         from d where d.event is not null
     )
     -- no 'on conflict': a pending signal has no link by definition, and the bucket's advisory

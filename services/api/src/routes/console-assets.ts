@@ -290,9 +290,9 @@ export const CONSOLE_JS = String.raw`'use strict';
       $('tasks').hidden = false;
       await loadTasks();
     }
-    if (me.role === 'ADMIN' || me.role === 'SUPERVISOR') {
+    if (me.role === 'DATA_ADMIN' || me.role === 'SUPERVISOR') {
       $('imports').hidden = false;
-      $('upload').hidden = me.role !== 'ADMIN';
+      $('upload').hidden = me.role !== 'DATA_ADMIN';
       await loadImports();
     }
     if (me.role === 'OPS') show('Operations: see /health, /metrics and /queues.', 'ok');

@@ -80,7 +80,7 @@ export function healthRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get(
     '/me',
-    { onRequest: requireRole(db, 'ADMIN', 'SUPERVISOR', 'CASEWORKER', 'OPS') },
+    { onRequest: requireRole(db, 'ADMIN', 'DATA_ADMIN', 'SUPERVISOR', 'CASEWORKER', 'OPS') },
     async (request) => {
       const user = userOf(request);
       return { username: user.username, displayName: user.displayName, role: user.role, town: user.town };

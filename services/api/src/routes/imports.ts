@@ -54,9 +54,9 @@ interface Upload {
 
 export function importRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { db, ctx } = deps;
-  const readers = requireRole(db, 'ADMIN', 'SUPERVISOR');
+  const readers = requireRole(db, 'DATA_ADMIN', 'SUPERVISOR');
 
-  app.post('/imports', { onRequest: requireRole(db, 'ADMIN') }, async (request, reply) => {
+  app.post('/imports', { onRequest: requireRole(db, 'DATA_ADMIN') }, async (request, reply) => {
     const user = userOf(request);
     if (!request.isMultipart()) {
       throw new ApiError(

@@ -35,7 +35,7 @@ export function reviewRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return { importId: r.import_id, rowNo: r.row_no };
   };
 
-  app.get('/reviews', { onRequest: requireRole(db, 'ADMIN', 'SUPERVISOR') }, async (request) => {
+  app.get('/reviews', { onRequest: requireRole(db, 'DATA_ADMIN', 'SUPERVISOR') }, async (request) => {
     const q = parseInput(listQuery, request.query, 'query');
     const reviews = await listReviews(db, {
       status: q.status,
@@ -46,7 +46,7 @@ export function reviewRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return { reviews };
   });
 
-  app.post('/reviews/:id/decision', { onRequest: requireRole(db, 'ADMIN') }, async (request) => {
+  app.post('/reviews/:id/decision', { onRequest: requireRole(db, 'DATA_ADMIN') }, async (request) => {
     const user = userOf(request);
     const { id } = parseInput(idParams, request.params, 'params');
     const body = parseInput(decisionBody, request.body ?? {}, 'body');

@@ -170,6 +170,8 @@ export function taskRoutes(app: FastifyInstance, deps: ApiDeps): void {
           task_id: id,
           from_status: 'NEW',
           to_status: 'ASSIGNED',
+          action: 'claim',
+          actor_user_id: user.id,
           actor: user.username,
           note: note ?? null,
           detail: JSON.stringify({ via: 'claim', assignedTo: user.id }),

@@ -4,7 +4,7 @@ import type { UserRole } from '@ew/db';
 import { createUser, deactivateUser, rotateToken } from '@ew/api/users';
 import { withApp } from '../app.ts';
 
-const ROLES: readonly UserRole[] = ['ADMIN', 'CASEWORKER', 'SUPERVISOR', 'OPS'];
+const ROLES: readonly UserRole[] = ['ADMIN', 'DATA_ADMIN', 'SUPERVISOR', 'CASEWORKER', 'OPS'];
 
 function actor(): string {
   return `cli:${process.env.USER ?? 'unknown'}`;
