@@ -3,3 +3,4 @@ export * from './id-number.ts';
 export * from './name.ts';
 export * from './date.ts';
 export * from './amount.ts';
+export * from './domain-error.ts';

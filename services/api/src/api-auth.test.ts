@@ -1,9 +1,9 @@
 // Authentication, roles, users, and the operator endpoints (health, metrics, queues), plus the
 // console page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashToken } from './auth.ts';
+import { hashToken } from '@ew/accounts';
 import { bearer, startApiTest, type ApiTest } from './api.fixture.ts';
-import { createUser, deactivateUser, rotateToken } from './users.ts';
+import { createUser, deactivateUser, rotateToken } from '@ew/accounts';
 
 let api: ApiTest;
 beforeAll(async () => {

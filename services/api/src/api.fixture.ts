@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { UserRole } from '@ew/db';
 import { createTestApp, type TestApp } from '../../../test/harness/app.ts';
 import { buildApp, type ApiOptions } from './app.ts';
-import { createUser } from './users.ts';
+import { createUser } from '@ew/accounts';
 
 export const TOWN_A = '城关镇';
 export const TOWN_B = '西河镇';

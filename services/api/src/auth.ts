@@ -10,9 +10,9 @@
 //   SUPERVISOR  reads everything, all towns
 //   CASEWORKER  tasks and alerts of their own town only (enforced in each query's SQL)
 //   OPS         metrics and queue statistics
-import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { Database, UserRole } from '@ew/db';
+import { hashToken } from '@ew/accounts';
 import { ApiError } from './errors.ts';
 
 export interface ApiUser {
@@ -29,10 +29,6 @@ declare module 'fastify' {
     /** Set by `requireRole` before the handler runs; null on public routes. */
     user: ApiUser | null;
   }
-}
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
 const BEARER = /^Bearer[ \t]+([A-Za-z0-9._~+/=-]{16,256})[ \t]*$/i;

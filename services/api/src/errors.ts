@@ -4,6 +4,7 @@
 // them); messages are for people and may change.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ZodError, type z } from 'zod';
+import { DomainError } from '@ew/core';
 import { ImportRequestError } from '@ew/pipeline/imports/request-import';
 import { ReviewDecisionError } from '@ew/pipeline/match/review';
 
@@ -109,6 +110,10 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof ImportRequestError || error instanceof ReviewDecisionError) {
     return new ApiError(error.code, error.message);
+  }
+  // a domain error whose code the API knows answers with that code's status
+  if (error instanceof DomainError && Object.hasOwn(ERROR_STATUS, error.code)) {
+    return new ApiError(error.code as ErrorCode, error.message);
   }
   if (error instanceof ZodError) return validationError(error, 'input');
   const fe = error as Partial<FastifyError>;

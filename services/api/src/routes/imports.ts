@@ -17,7 +17,7 @@ import type { ImportStatus } from '@ew/db';
 import { requestImport } from '@ew/pipeline/imports/request-import';
 import { importReport, rejectsCsv } from '@ew/pipeline/imports/import-report';
 import { requireRole, userOf } from '../auth.ts';
-import { audit } from '../audit.ts';
+import { audit } from '@ew/accounts';
 import { ApiError, parseInput } from '../errors.ts';
 import type { ApiDeps } from '../app.ts';
 import { idParams } from './params.ts';

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { TaskStatus } from '@ew/db';
 import { explainAlert } from '@ew/pipeline/alerts/explain';
 import { requireRole, townScope, userOf } from '../auth.ts';
-import { audit } from '../audit.ts';
+import { audit } from '@ew/accounts';
 import { ApiError, parseInput } from '../errors.ts';
 import type { ApiDeps } from '../app.ts';
 import { idParams, queryFlag } from './params.ts';

@@ -1,7 +1,7 @@
 // `users create | rotate-token | deactivate`: the people who use the API and the console.
 import { Command } from 'commander';
 import type { UserRole } from '@ew/db';
-import { createUser, deactivateUser, rotateToken } from '@ew/api/users';
+import { createUser, deactivateUser, rotateToken } from '@ew/accounts';
 import { withApp } from '../app.ts';
 
 const ROLES: readonly UserRole[] = ['ADMIN', 'DATA_ADMIN', 'SUPERVISOR', 'CASEWORKER', 'OPS'];

@@ -1,11 +1,10 @@
-// API users, created without the HTTP API (a CLI command wires to these). A user's token is
+// Users, created without the HTTP API (a CLI command wires to these). A user's token is
 // random, shown once to whoever creates the user, and stored only as its sha256.
-import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB, UserRole } from '@ew/db';
-import { hashToken } from './auth.ts';
-import { ApiError } from './errors.ts';
 import { audit } from './audit.ts';
+import { AccountError } from './errors.ts';
+import { hashToken, newToken } from './tokens.ts';
 
 export interface CreateUserInput {
   username: string;
@@ -26,30 +25,25 @@ export interface CreatedUser {
   token: string;
 }
 
-/** A fresh token: 32 random bytes, base64url, with a recognisable prefix (for secret scanners). */
-export function newToken(): string {
-  return `ew_${randomBytes(32).toString('base64url')}`;
-}
-
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /**
- * Creates an active user with a fresh token. Errors (ApiError codes): `VALIDATION_FAILED` (bad
+ * Creates an active user with a fresh token. Errors (AccountError codes): `VALIDATION_FAILED` (bad
  * username or empty display name), `USERNAME_TAKEN`, `TOWN_REQUIRED` (a caseworker without a town),
  * `TOWN_UNKNOWN` (no town of that name: towns come from the register).
  */
 export async function createUser(db: Kysely<DB>, input: CreateUserInput): Promise<CreatedUser> {
   if (!USERNAME.test(input.username)) {
-    throw new ApiError(
+    throw new AccountError(
       'VALIDATION_FAILED',
       'username: 1-64 letters, digits, . _ - (starting with a letter or digit)',
     );
   }
   const displayName = input.displayName.trim();
-  if (displayName === '') throw new ApiError('VALIDATION_FAILED', 'displayName must not be empty');
+  if (displayName === '') throw new AccountError('VALIDATION_FAILED', 'displayName must not be empty');
   const townName = input.townName?.trim() || undefined;
   if (input.role === 'CASEWORKER' && townName === undefined) {
-    throw new ApiError('TOWN_REQUIRED', 'a caseworker works the queue of one town: give its name');
+    throw new AccountError('TOWN_REQUIRED', 'a caseworker works the queue of one town: give its name');
   }
   return db.transaction().execute(async (trx) => {
     let townId: number | null = null;
@@ -57,7 +51,7 @@ export async function createUser(db: Kysely<DB>, input: CreateUserInput): Promis
       const town = await trx.selectFrom('towns').select('id').where('name', '=', townName).executeTakeFirst();
       if (town === undefined) {
         const known = await trx.selectFrom('towns').select('name').orderBy('name').limit(50).execute();
-        throw new ApiError(
+        throw new AccountError(
           'TOWN_UNKNOWN',
           `no town "${townName}" (known: ${known.map((t) => t.name).join(', ') || 'none — load the register first'})`,
         );
@@ -78,7 +72,7 @@ export async function createUser(db: Kysely<DB>, input: CreateUserInput): Promis
       .returning('id')
       .executeTakeFirst();
     if (inserted === undefined)
-      throw new ApiError('USERNAME_TAKEN', `the username "${input.username}" exists`);
+      throw new AccountError('USERNAME_TAKEN', `the username "${input.username}" exists`);
     await audit(trx, {
       actor: input.actor ?? 'cli',
       action: 'user.create',
@@ -100,7 +94,7 @@ export async function rotateToken(db: Kysely<DB>, username: string, actor = 'cli
       .where('username', '=', username)
       .returning('id')
       .executeTakeFirst();
-    if (updated === undefined) throw new ApiError('NOT_FOUND', `no user "${username}"`);
+    if (updated === undefined) throw new AccountError('NOT_FOUND', `no user "${username}"`);
     await audit(trx, { actor, action: 'user.rotate_token', subjectType: 'user', subjectId: updated.id });
     return token;
   });
@@ -115,7 +109,7 @@ export async function deactivateUser(db: Kysely<DB>, username: string, actor = '
       .where('username', '=', username)
       .returning('id')
       .executeTakeFirst();
-    if (updated === undefined) throw new ApiError('NOT_FOUND', `no user "${username}"`);
+    if (updated === undefined) throw new AccountError('NOT_FOUND', `no user "${username}"`);
     await audit(trx, { actor, action: 'user.deactivate', subjectType: 'user', subjectId: updated.id });
   });
 }
