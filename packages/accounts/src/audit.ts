@@ -6,6 +6,8 @@ import type { DB } from '@ew/db';
 
 export interface AuditEntry {
   actor: string;
+  /** The signed-in user (null: the system, or a CLI operator without an account). */
+  actorUserId?: number | null;
   /** A dotted verb: `import.rejects_export`, `task.claim`, … */
   action: string;
   subjectType: string;
@@ -19,6 +21,7 @@ export async function audit(db: Kysely<DB> | Transaction<DB>, entry: AuditEntry)
     .insertInto('audit_log')
     .values({
       actor: entry.actor,
+      actor_user_id: entry.actorUserId ?? null,
       action: entry.action,
       subject_type: entry.subjectType,
       subject_id: String(entry.subjectId),

@@ -32,6 +32,20 @@ export const DEFAULT_THRESHOLDS: ThresholdValues = Object.freeze({
   fallbackReviewMinScore: 0.7,
 });
 
+/** Casework settings (domain §5): not versioned by date, they apply to the action being taken. */
+export interface CaseworkSettings {
+  /** 急难型临时救助 先行救助、后补充说明: days to record the paperwork after an emergency-aid close. */
+  readonly paperworkDeadlineDays: number;
+  /** 一事一议: temporary aid of this many CNY or more is decided case by case (supervisor's approval). */
+  readonly caseByCaseMinAmount: number;
+}
+
+/** The *default* casework settings. */
+export const DEFAULT_CASEWORK: CaseworkSettings = Object.freeze({
+  paperworkDeadlineDays: 10,
+  caseByCaseMinAmount: 20000,
+});
+
 export interface ThresholdValues {
   /** EDU_EXPENSE: (fees − aid) > this share of annual household income. */
   readonly eduExpenseShareOfAnnualIncome: number;
@@ -112,6 +126,12 @@ const deploymentInput = z.strictObject({
   thresholds: z
     .array(z.strictObject({ effectiveFrom: isoDate, values: thresholdValuesInput.default({}) }))
     .min(1),
+  casework: z
+    .strictObject({
+      paperworkDeadlineDays: z.number().int().min(1).default(DEFAULT_CASEWORK.paperworkDeadlineDays),
+      caseByCaseMinAmount: money.default(DEFAULT_CASEWORK.caseByCaseMinAmount),
+    })
+    .default(DEFAULT_CASEWORK),
 });
 type DeploymentInput = z.output<typeof deploymentInput>;
 
@@ -142,6 +162,7 @@ export interface DeploymentConfig {
   readonly marginalFactor: number;
   /** Sorted by effectiveFrom. */
   readonly thresholds: readonly ThresholdVersion[];
+  readonly casework: CaseworkSettings;
 }
 
 /** A deployment config file that cannot be used, or a lookup with nothing in force. */
@@ -245,6 +266,7 @@ function resolve(input: DeploymentInput): { config: DeploymentConfig; problems: 
     lowIncomeStandards: Object.freeze(standards),
     marginalFactor: input.marginalFactor,
     thresholds: Object.freeze(versions),
+    casework: Object.freeze({ ...input.casework }),
   });
   return { config, problems };
 }

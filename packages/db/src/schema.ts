@@ -1,5 +1,5 @@
 // Row types for every table: the one source of truth kysely checks queries against.
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 /** A `date` column: read as 'YYYY-MM-DD' (see the type parser in connection.ts). */
@@ -234,6 +234,12 @@ export interface TaskTable {
   /** +1 on every transition: a client acting on a stale view gets 409. */
   version: Generated<number>;
   paperwork_done_at: Timestamp | null;
+  /** The distinct rule codes of the task's signals (T0017, kept by raise-alerts). */
+  codes: Generated<string[]>;
+  /** −(severity rank × 100 + number of codes): the queue's ascending key (T0017, generated). */
+  queue_order: GeneratedAlways<number>;
+  overdue_noted_at: Timestamp | null;
+  paperwork_overdue_noted_at: Timestamp | null;
 }
 
 export interface TaskEventTable {

@@ -31,7 +31,7 @@ describe('authentication', () => {
       ['POST', '/reviews/1/decision', 'supervisor'],
       ['GET', '/tasks', 'admin'],
       ['GET', '/tasks', 'ops'],
-      ['POST', '/tasks/1/claim', 'supervisor'],
+      ['POST', '/tasks/1/claim', 'ops'],
       ['GET', '/metrics', 'admin'],
       ['GET', '/queues', 'cwA'],
     ];

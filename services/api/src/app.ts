@@ -39,6 +39,13 @@ export interface ApiDeps {
   uploadDir: string;
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered on the app, in order. */
+    routeCatalogue: ReadonlyArray<{ method: string; url: string }>;
+  }
+}
+
 export const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 
 export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
@@ -71,6 +78,13 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     uploadDir: options.uploadDir ?? join(ctx.fileStoreDir, '.uploads'),
   };
 
+  // every route as registered (method, URL pattern): the tests enumerate it so that no route
+  // taking an id can skip the town scope
+  const routeCatalogue: Array<{ method: string; url: string }> = [];
+  app.decorate('routeCatalogue', routeCatalogue);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routeCatalogue.push({ method, url: route.url });
+  });
   app.decorateRequest('user', null);
   installErrorHandling(app);
   app.addHook('onSend', async (_request, reply, payload) => {

@@ -24,7 +24,10 @@ import { ReviewDecisionError } from '@ew/pipeline/match/review';
  * - `ALREADY_DECIDED`        the review was decided before, differently
  * - `NOT_A_CANDIDATE`        the chosen person is not a candidate of the review
  * - `PERSON_INACTIVE`        the chosen person has left the register
- * - `TASK_NOT_CLAIMABLE`     the task is not NEW (claimed by someone else, in progress or closed)
+ * - `TASK_NOT_CLAIMABLE`     (no longer used: a claim of a task not NEW is TRANSITION_NOT_ALLOWED)
+ * - `TASK_STALE`             the task changed since the version the caller acted on: reload it
+ * - `TRANSITION_NOT_ALLOWED` the task's state does not allow that action (see @ew/casework workflow.ts)
+ * - `AMOUNT_NEEDS_CASE_BY_CASE` temporary aid at or above the case-by-case amount (一事一议)
  * - `USERNAME_TAKEN`         createUser: the username exists
  * - `TOWN_UNKNOWN`           createUser: no town of that name
  * - `TOWN_REQUIRED`          createUser: a caseworker needs a town
@@ -48,6 +51,9 @@ export const ERROR_STATUS = {
   NOT_A_CANDIDATE: 400,
   PERSON_INACTIVE: 409,
   TASK_NOT_CLAIMABLE: 409,
+  TASK_STALE: 409,
+  TRANSITION_NOT_ALLOWED: 409,
+  AMOUNT_NEEDS_CASE_BY_CASE: 400,
   USERNAME_TAKEN: 409,
   TOWN_UNKNOWN: 400,
   TOWN_REQUIRED: 400,

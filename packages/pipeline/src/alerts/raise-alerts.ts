@@ -537,8 +537,9 @@ async function writeDecisions(
         household_id bigint, kind text, town_id int, severity text, rank int, deadline_days int,
         basis jsonb, alert_id bigint, task_id bigint, event jsonb)
     ), new_tasks as (
-      insert into tasks (id, household_id, town_id, status, severity, due_at)
-      select d.task_id, d.household_id, d.town_id, 'NEW', d.severity, now() + make_interval(days => d.deadline_days)
+      insert into tasks (id, household_id, town_id, status, severity, due_at, codes)
+      select d.task_id, d.household_id, d.town_id, 'NEW', d.severity, now() + make_interval(days => d.deadline_days),
+             array(select jsonb_array_elements_text(d.event->'detail'->'codes') order by 1)
         from d where d.kind = 'open'
     ), new_alerts as (
       insert into alerts (id, household_id, task_id, severity, status, severity_basis)
@@ -548,19 +549,37 @@ async function writeDecisions(
     ), updated_alerts as (
       update alerts a set severity = d.severity, severity_basis = d.basis, updated_at = now()
         from d where d.kind = 'attach' and a.id = d.alert_id
+    ), touched as (
+      -- an open task taking signals: its codes grow; a higher severity raises it and may bring
+      -- its deadline forward (never back)
+      select d.task_id, d.severity, t.severity as old_severity,
+             d.rank > (case t.severity when 'low' then 1 when 'medium' then 2 else 3 end) as raised,
+             least(t.due_at, t.created_at + make_interval(days => d.deadline_days)) as raised_due_at,
+             t.due_at as old_due_at,
+             array(select distinct c from unnest(t.codes || array(
+               select jsonb_array_elements_text(d.event->'detail'->'codes'))) c order by 1) as codes
+        from d join tasks t on t.id = d.task_id
+       where d.kind in ('attach', 'join-task')
     ), updated_tasks as (
       update tasks t
-         set severity = d.severity,
-             due_at = least(t.due_at, t.created_at + make_interval(days => d.deadline_days))
-        from d
-       where d.kind in ('attach', 'join-task') and t.id = d.task_id
-         and d.rank > (case t.severity when 'low' then 1 when 'medium' then 2 else 3 end)
+         set severity = case when x.raised then x.severity else t.severity end,
+             due_at = case when x.raised then x.raised_due_at else t.due_at end,
+             codes = x.codes
+        from touched x
+       where t.id = x.task_id
     ), events as (
+      -- the deadline rides on the event that sets or moves it (reports read deadlines from events)
       insert into task_events (task_id, from_status, to_status, action, actor, town_id, note, detail)
       select d.task_id, d.event->>'from', d.event->>'to',
              case when d.kind = 'open' then 'open' else 'signals_attached' end, 'system',
-             case when d.kind = 'open' then d.town_id end, d.event->>'note', d.event->'detail'
-        from d where d.event is not null
+             case when d.kind = 'open' then d.town_id end, d.event->>'note',
+             d.event->'detail' || case
+               when d.kind = 'open' then jsonb_build_object(
+                 'source', 'ALERT', 'dueAt', now() + make_interval(days => d.deadline_days))
+               when x.raised and x.raised_due_at < x.old_due_at then jsonb_build_object('dueAt', x.raised_due_at)
+               else '{}'::jsonb end
+        from d left join touched x on x.task_id = d.task_id
+       where d.event is not null
     )
     -- no 'on conflict': a pending signal has no link by definition, and the bucket's advisory
     -- lock keeps every other raise of its households out (speculative inserts cost about twice

@@ -1,190 +1,130 @@
-// Investigation tasks (domain §5), read-only but for claiming:
-//   GET  /tasks           the queue: CASEWORKER their town's, SUPERVISOR all towns (optional town filter)
-//   GET  /tasks/:id       one task with its history and its alerts explained (masked)
-//   POST /tasks/:id/claim a caseworker of the task's town takes a NEW task (→ ASSIGNED to self)
-//
-// A caseworker's town is a condition in the SQL of every query (never a filter afterwards); a
-// task of another town is "not found" to them (404, not 403: its existence is not disclosed).
-// The full workflow (visit, close with outcome, transfer, reassign) is a later issue.
-import { sql } from 'kysely';
+// Investigation tasks (domain §5) over HTTP. The workflow itself — who may do what in which state,
+// the town scope, the queue's order — lives in @ew/casework; these routes parse input, name the
+// caller and answer.
+//   GET  /tasks                 the queue (caseworker: their town; supervisor: all towns), filtered, cursor-paged
+//   GET  /tasks/:id             one task: household and members (masked IDs), visits, history, alerts explained,
+//                               the actions the caller may take now
+//   POST /tasks                 一门受理: open a case by hand (walk-in, village report, phone call)
+//   POST /tasks/:id/<action>    claim, assign, start-visit, visits, transfer, close, approve, return, paperwork
+//   POST /tasks/:id/reveal      one full ID number, with a reason (audited)
+//   GET  /paperwork             emergency aid closed with its paperwork still due
+//   GET  /towns/summary         open, overdue, unassigned, pending approval, paperwork — per town
+// Another town's task answers 404 to a caseworker on every route (its existence is not disclosed).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { TaskStatus } from '@ew/db';
-import { explainAlert } from '@ew/pipeline/alerts/explain';
-import { requireRole, townScope, userOf } from '../auth.ts';
-import { audit } from '@ew/accounts';
-import { ApiError, parseInput } from '../errors.ts';
+import { thresholdsAt } from '@ew/config';
+import {
+  act,
+  actionInputs,
+  isoDateInShanghai,
+  listTasks,
+  openCase,
+  openCaseInput,
+  queueFilter,
+  revealIdNumber,
+  revealInput,
+  taskDetail,
+  townCounts,
+  type CaseworkPolicy,
+  type UserAction,
+} from '@ew/casework';
+import { explainAlert, type ExplainedAlert } from '@ew/pipeline/alerts/explain';
+import { requireRole, userOf } from '../auth.ts';
+import { parseInput } from '../errors.ts';
 import type { ApiDeps } from '../app.ts';
-import { idParams, queryFlag } from './params.ts';
+import { idParams } from './params.ts';
 
-const TASK_STATUSES = ['NEW', 'ASSIGNED', 'IN_PROGRESS', 'CLOSED'] as const satisfies readonly TaskStatus[];
+/** The URL segment of each action (`POST /tasks/:id/<segment>`). */
+export const ACTION_PATHS: Record<UserAction, string> = {
+  claim: 'claim',
+  assign: 'assign',
+  start_visit: 'start-visit',
+  record_visit: 'visits',
+  transfer: 'transfer',
+  close: 'close',
+  approve: 'approve',
+  return: 'return',
+  record_paperwork: 'paperwork',
+};
 
-const listQuery = z.strictObject({
-  /** One status, or OPEN (the default): every status but CLOSED. */
-  status: z.enum([...TASK_STATUSES, 'OPEN']).default('OPEN'),
-  overdue: queryFlag.optional(),
-  /** Supervisors: one town by name. (For a caseworker it can only narrow their own town.) */
-  town: z.string().min(1).max(100).optional(),
-  /** Only tasks assigned to the caller. */
-  mine: queryFlag.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(200),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-});
-
-const claimBody = z.strictObject({ note: z.string().max(2000).optional() });
-
-/** Open and past its deadline. */
-const OVERDUE = sql<boolean>`(t.status <> 'CLOSED' and t.due_at < now())`;
+/** The queue's query string: the casework filter, with `town` by id or by name. */
+const listQuery = queueFilter.extend({ town: z.string().trim().min(1).max(100).optional() });
 
 export function taskRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const { db } = deps;
+  const { db, ctx } = deps;
   const readers = requireRole(db, 'CASEWORKER', 'SUPERVISOR');
 
-  /** Tasks with what the queue shows; `scope` = the caseworker's town (null: all towns). */
-  function taskQuery(scope: number | null) {
-    let query = db
-      .selectFrom('tasks as t')
-      .innerJoin('households as h', 'h.id', 't.household_id')
-      .innerJoin('towns as tw', 'tw.id', 't.town_id')
-      .leftJoin('users as u', 'u.id', 't.assigned_to')
-      .select([
-        't.id',
-        't.status',
-        't.severity',
-        't.due_at',
-        't.created_at',
-        't.closed_at',
-        't.outcome',
-        'h.household_no',
-        'tw.name as town',
-        'u.username as assigned_to',
-        OVERDUE.as('overdue'),
-        sql<string[]>`coalesce((
-          select array_agg(distinct s.code order by s.code)
-            from alerts a join alert_signals l on l.alert_id = a.id join signals s on s.id = l.signal_id
-           where a.task_id = t.id), '{}')`.as('codes'),
-      ]);
-    if (scope !== null) query = query.where('t.town_id', '=', scope);
-    return query;
-  }
-
-  type TaskRow = Awaited<ReturnType<ReturnType<typeof taskQuery>['execute']>>[number];
-  const view = (r: TaskRow) => ({
-    taskId: r.id,
-    status: r.status,
-    severity: r.severity,
-    dueAt: r.due_at,
-    overdue: r.overdue,
-    createdAt: r.created_at,
-    closedAt: r.closed_at,
-    outcome: r.outcome,
-    householdNo: r.household_no,
-    town: r.town,
-    assignedTo: r.assigned_to,
-    codes: r.codes,
+  /** Deadlines from the thresholds in force today; casework settings from the deployment config. */
+  const policy = (): CaseworkPolicy => ({
+    settings: ctx.config.casework,
+    taskDeadlineDays: thresholdsAt(ctx.config, isoDateInShanghai(new Date())).values.taskDeadlineDays,
   });
 
   app.get('/tasks', { onRequest: readers }, async (request) => {
-    const user = userOf(request);
-    const q = parseInput(listQuery, request.query, 'query');
-    let query = taskQuery(townScope(user))
-      .orderBy('t.due_at')
-      .orderBy('t.id')
-      .limit(q.limit)
-      .offset(q.offset);
-    query =
-      q.status === 'OPEN' ? query.where('t.status', '<>', 'CLOSED') : query.where('t.status', '=', q.status);
-    if (q.overdue !== undefined) query = query.where(q.overdue ? OVERDUE : sql<boolean>`not ${OVERDUE}`);
-    if (q.town !== undefined) query = query.where('tw.name', '=', q.town);
-    if (q.mine === true) query = query.where('t.assigned_to', '=', user.id);
-    const rows = await query.execute();
-    return { tasks: rows.map(view) };
+    const { town, ...filter } = parseInput(listQuery, request.query, 'query');
+    let townId = filter.townId;
+    if (town !== undefined) {
+      const found = /^\d{1,9}$/.test(town)
+        ? { id: Number(town) }
+        : await db.selectFrom('towns').select('id').where('name', '=', town).executeTakeFirst();
+      townId = found?.id ?? -1;
+    }
+    return listTasks(db, userOf(request), { ...filter, ...(townId === undefined ? {} : { townId }) });
   });
 
   app.get('/tasks/:id', { onRequest: readers }, async (request) => {
-    const user = userOf(request);
     const { id } = parseInput(idParams, request.params, 'params');
-    const task = await taskQuery(townScope(user)).where('t.id', '=', id).executeTakeFirst();
-    if (task === undefined) throw new ApiError('NOT_FOUND', `no task ${id}`);
-    const [events, alertIds] = await Promise.all([
-      db
-        .selectFrom('task_events')
-        .select(['from_status', 'to_status', 'actor', 'note', 'at'])
-        .where('task_id', '=', id)
-        .orderBy('at')
-        .orderBy('id')
-        .execute(),
-      db.selectFrom('alerts').select('id').where('task_id', '=', id).orderBy('id').execute(),
-    ]);
-    const alerts = [];
-    for (const a of alertIds) {
-      const explained = await explainAlert(db, a.id);
+    const { alertIds, ...detail } = await taskDetail(db, userOf(request), id);
+    const alerts: ExplainedAlert[] = [];
+    for (const alertId of alertIds) {
+      const explained = await explainAlert(db, alertId);
       if (explained !== null) alerts.push(explained);
     }
-    return {
-      ...view(task),
-      events: events.map((e) => ({
-        from: e.from_status,
-        to: e.to_status,
-        actor: e.actor,
-        note: e.note,
-        at: e.at,
-      })),
-      alerts,
-    };
+    return { ...detail, alerts };
   });
 
-  app.post('/tasks/:id/claim', { onRequest: requireRole(db, 'CASEWORKER') }, async (request) => {
-    const user = userOf(request);
-    const scope = townScope(user);
+  app.post('/tasks', { onRequest: readers }, async (request, reply) => {
+    const input = parseInput(openCaseInput, request.body, 'body');
+    const task = await openCase(db, policy(), userOf(request), input);
+    return reply.status(201).send({ task });
+  });
+
+  for (const action of Object.keys(ACTION_PATHS) as UserAction[]) {
+    app.post(`/tasks/:id/${ACTION_PATHS[action]}`, { onRequest: readers }, async (request) => {
+      const { id } = parseInput(idParams, request.params, 'params');
+      const input = parseInput(actionInputs[action], request.body ?? {}, 'body');
+      const task = await act(db, policy(), userOf(request), id, action, input);
+      return { task };
+    });
+  }
+
+  app.post('/tasks/:id/reveal', { onRequest: readers }, async (request) => {
     const { id } = parseInput(idParams, request.params, 'params');
-    const { note } = parseInput(claimBody, request.body ?? {}, 'body');
-    return db.transaction().execute(async (trx) => {
-      let locked = trx
-        .selectFrom('tasks')
-        .select(['id', 'status', 'assigned_to'])
-        .where('id', '=', id)
-        .forUpdate();
-      if (scope !== null) locked = locked.where('town_id', '=', scope);
-      const task = await locked.executeTakeFirst();
-      if (task === undefined) throw new ApiError('NOT_FOUND', `no task ${id}`);
-      if (task.status === 'ASSIGNED' && task.assigned_to === user.id) {
-        return { taskId: id, status: task.status, assignedTo: user.username, changed: false };
-      }
-      if (task.status !== 'NEW') {
-        throw new ApiError(
-          'TASK_NOT_CLAIMABLE',
-          task.status === 'ASSIGNED'
-            ? `task ${id} is already assigned to another caseworker`
-            : `task ${id} is ${task.status}; only a NEW task can be claimed`,
-        );
-      }
-      await trx
-        .updateTable('tasks')
-        .set({ status: 'ASSIGNED', assigned_to: user.id })
-        .where('id', '=', id)
-        .execute();
-      await trx
-        .insertInto('task_events')
-        .values({
-          task_id: id,
-          from_status: 'NEW',
-          to_status: 'ASSIGNED',
-          action: 'claim',
-          actor_user_id: user.id,
-          actor: user.username,
-          note: note ?? null,
-          detail: JSON.stringify({ via: 'claim', assignedTo: user.id }),
-        })
-        .execute();
-      await audit(trx, {
-        actor: user.username,
-        action: 'task.claim',
-        subjectType: 'task',
-        subjectId: id,
-        detail: { from: 'NEW', to: 'ASSIGNED', assignedTo: user.id },
-      });
-      return { taskId: id, status: 'ASSIGNED' as const, assignedTo: user.username, changed: true };
+    const input = parseInput(revealInput, request.body, 'body');
+    return revealIdNumber(db, userOf(request), id, input);
+  });
+
+  app.get('/paperwork', { onRequest: readers }, async (request) => {
+    const q = parseInput(
+      z.strictObject({
+        overdue: z.stringbool().optional(),
+        townId: z.coerce.number().int().positive().optional(),
+        cursor: z.string().max(200).optional(),
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+      }),
+      request.query,
+      'query',
+    );
+    const { overdue, ...rest } = q;
+    return listTasks(db, userOf(request), {
+      ...rest,
+      status: 'CLOSED',
+      paperworkDue: true,
+      ...(overdue === undefined ? {} : { paperworkOverdue: overdue }),
     });
   });
+
+  app.get('/towns/summary', { onRequest: readers }, async (request) => ({
+    towns: await townCounts(db, userOf(request)),
+  }));
 }
