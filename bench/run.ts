@@ -6,9 +6,11 @@
 //   match     --rows N --register N             match quality + time next to a plain SQL join (issue 4)
 //   rules     --rows N --register N             the evaluate stage alone (issue 5)
 //   pipeline  --rows 1000000[,…] --register N --workers 1|2   end to end vs the raw-SQL floor (issue 6)
+//   api       --tasks 1000000 --towns 20 --connections 50 --duration 20   the console's requests under load (issue 11)
 //
 // Common flags: --seed S (default 42), --feed F (default hr), --json PATH, --keep (keep the run's
 // database). Generated data is cached in bench/.cache/; see bench/README.md.
+import { apiBench } from './commands/api.ts';
 import { generate } from './commands/generate.ts';
 import { importBench } from './commands/import.ts';
 import { matchBench } from './commands/match.ts';
@@ -22,6 +24,7 @@ const commands: Record<string, (args: Args) => Promise<void>> = {
   match: matchBench,
   rules: rulesBench,
   pipeline: pipelineBench,
+  api: apiBench,
 };
 
 const [name, ...rest] = process.argv.slice(2).filter((a) => a !== '--');
