@@ -94,6 +94,14 @@ const envSchema = z.object({
    */
   // empty counts as unset (docker compose passes `${WORKER_CONCURRENCY:-}` through)
   WORKER_CONCURRENCY: z.preprocess((v) => (v === '' ? undefined : v), intString(1, 1000).optional()),
+  /**
+   * How long a running job's lock lasts without renewal (ms; renewed every half of it). A worker
+   * that dies holds its job this long, plus up to WORKER_STALLED_CHECK_MS, before another takes
+   * it over. Every handler is idempotent, so a lock lost to a long pause costs repeated work only.
+   */
+  WORKER_LOCK_MS: intString(1000, 600_000).default(30_000),
+  /** How often a worker looks for jobs whose lock expired (stalled) (ms). */
+  WORKER_STALLED_CHECK_MS: intString(500, 600_000).default(15_000),
   /** HMAC key for pseudonymised ID numbers (domain §8); held outside the database. Optional. */
   ID_HASH_KEY: z
     .string()

@@ -37,6 +37,10 @@ export interface RuntimeOptions {
   concurrency?: number | undefined;
   /** How often the relay looks for outbox rows written by other processes (ms). */
   relayIntervalMs?: number;
+  /** A running job's lock (ms, renewed every half of it); a dead worker's job waits this long. Default 30 s. */
+  lockDurationMs?: number;
+  /** How often stalled jobs (lock expired) are looked for (ms). Default 15 s. */
+  stalledIntervalMs?: number;
 }
 
 export interface Runtime {
@@ -98,8 +102,11 @@ export function startRuntime(ctx: AppContext, options: RuntimeOptions): Runtime 
         connection: track(createRedis(options.redisUrl, 'worker')),
         prefix: options.prefix,
         concurrency: options.concurrency ?? defaultConcurrency(name),
-        // imports of a million rows run for tens of seconds; the lock is renewed meanwhile
-        lockDuration: 120_000,
+        // the lock is renewed every half of it while the handler runs (its steps await Postgres,
+        // so the event loop stays free); a worker killed mid-job frees it after at most
+        // lockDuration + stalledInterval
+        lockDuration: options.lockDurationMs ?? 30_000,
+        stalledInterval: options.stalledIntervalMs ?? 15_000,
       },
     );
     worker.on('failed', (job, err) =>

@@ -28,6 +28,8 @@ const runtime = startRuntime(ctx, {
   consume,
   handlers,
   concurrency: env.WORKER_CONCURRENCY,
+  lockDurationMs: env.WORKER_LOCK_MS,
+  stalledIntervalMs: env.WORKER_STALLED_CHECK_MS,
 });
 const stopScheduler = consume.includes('standardChange') ? startScheduler(ctx) : () => undefined;
 ctx.logger.info(

@@ -1,4 +1,4 @@
-// Runs a delivery's feed rules set-based: ONE `insert … select … on conflict do nothing` over the
+// Runs a delivery's feed rules set-based: ONE `insert … select … on conflict` over the
 // candidate rows (candidate-rows.ts) with one `union all` branch per rule of the feed. A signal's
 // identity is (feed, person, household, code, source period = the delivery's period), so a
 // re-delivered or overlapping file inserts nothing new.
@@ -63,9 +63,14 @@ export async function insertFeedSignals(
        -- in row order, two chunks could each hold one such signal and wait for the other's
        -- (deadlock seen with two evaluate jobs at once, pnpm bench pipeline)
        order by c.person_id, c.household_id, c.code, c.source_period, c.row_no
-      on conflict do nothing
-      returning code
+      -- one signal, several rows of the delivery (a person named twice, perhaps in two chunks):
+      -- the lowest row number stands, whichever chunk ran first, so a signal's evidence never
+      -- depends on processing order (a worker killed and another resuming, two replicas)
+      on conflict (feed, person_id, household_id, code, source_period) do update
+         set row_no = excluded.row_no, evidence = excluded.evidence, severity = excluded.severity
+       where signals.import_id = excluded.import_id and excluded.row_no < signals.row_no
+      returning code, (xmax = 0) as fresh
     )
-    select code, count(*)::int as n from inserted group by code order by code`.execute(trx);
+    select code, count(*)::int as n from inserted where fresh group by code order by code`.execute(trx);
   return Object.fromEntries(rows.map((r) => [r.code, r.n]));
 }
