@@ -90,7 +90,7 @@ export function importRoutes(app: FastifyInstance, deps: ApiDeps): void {
           fileName: upload.fileName,
           replace: input.replace ?? false,
           requestedBy: user.username,
-        requestedByUserId: user.id,
+          requestedByUserId: user.id,
         });
         if (result.outcome === 'ALREADY_IMPORTED') {
           answer = {

@@ -76,7 +76,7 @@ export function reviewRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const decision = await decideReview(db, {
         reviewId: id,
         actor: user.username,
-      actorUserId: user.id,
+        actorUserId: user.id,
         choice: 'reject' in body ? 'reject' : { personId: body.personId },
       });
       // An accept sends its row on to the rules. Evaluation is idempotent, so the same accept sent
