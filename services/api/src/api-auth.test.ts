@@ -552,7 +552,11 @@ describe('OpenAPI', () => {
   it('serves /openapi.json generated from the routes’ zod schemas', async () => {
     const res = await api.app.inject({ method: 'GET', url: '/openapi.json' });
     expect(res.statusCode).toBe(200);
-    const doc = res.json<{ openapi: string; paths: Record<string, Record<string, any>> }>();
+    interface Operation {
+      parameters?: Array<{ name: string; in: string; required?: boolean }>;
+      requestBody?: { content: Record<string, { schema: unknown }> };
+    }
+    const doc = res.json<{ openapi: string; paths: Record<string, Record<string, Operation>> }>();
     expect(doc.openapi).toBe('3.0.3');
     for (const path of [
       '/auth/login',
@@ -573,22 +577,20 @@ describe('OpenAPI', () => {
       expect(doc.paths, path).toHaveProperty([path]);
     }
     const login = doc.paths['/auth/login']!.post;
-    expect(login.requestBody.content['application/json'].schema).toMatchObject({
+    expect(login!.requestBody!.content['application/json']!.schema).toMatchObject({
       type: 'object',
       required: ['username', 'password'],
       properties: { username: { type: 'string' }, password: { type: 'string' } },
     });
-    const auditParams = (doc.paths['/audit']!.get.parameters as Array<{ name: string; in: string }>).map(
-      (p) => `${p.in}:${p.name}`,
-    );
+    const auditParams = doc.paths['/audit']!.get!.parameters!.map((p) => `${p.in}:${p.name}`);
     expect(auditParams).toEqual(
       expect.arrayContaining(['query:actor', 'query:action', 'query:cursor', 'query:limit']),
     );
     const decision = doc.paths['/reviews/{id}/decision']!.post;
-    expect(decision.parameters).toEqual([
+    expect(decision!.parameters).toEqual([
       expect.objectContaining({ in: 'path', name: 'id', required: true }),
     ]);
-    expect(doc.paths['/imports']!.post.requestBody.content).toHaveProperty(['multipart/form-data']);
+    expect(doc.paths['/imports']!.post!.requestBody!.content).toHaveProperty(['multipart/form-data']);
   });
 
   it('documents without validating: zod stays the validator (its error shape, its coercions)', async () => {

@@ -58,7 +58,9 @@ export function demoCommand(): Command {
                 ) +
                 '\n',
         );
-        process.stdout.write('\nThen `pnpm api` and sign in at http://localhost:3000.\n');
+        process.stdout.write(
+          '\nThen `pnpm api`: POST /auth/login signs a demo user in (services/api/README.md).\n',
+        );
       });
     });
 }
