@@ -13,8 +13,8 @@ export interface SignedInUser {
   town: string | null;
 }
 
-/** The active users with their town's name, for the lookups below. */
-export function activeUsers(db: Kysely<DB>) {
+/** Users with their town's name: the columns of a SignedInUser, for the lookups here and the lists. */
+export function usersWithTown(db: Kysely<DB>) {
   return db
     .selectFrom('users')
     .leftJoin('towns', 'towns.id', 'users.town_id')
@@ -25,8 +25,12 @@ export function activeUsers(db: Kysely<DB>) {
       'users.role',
       'users.town_id',
       'towns.name as town',
-    ])
-    .where('users.active', '=', true);
+    ]);
+}
+
+/** Active users only: whoever is found here may act. */
+export function activeUsers(db: Kysely<DB>) {
+  return usersWithTown(db).where('users.active', '=', true);
 }
 
 export function toSignedInUser(row: {

@@ -13,7 +13,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '@ew/db';
 import { audit } from './audit.ts';
 import { AccountError } from './errors.ts';
-import { toSignedInUser, type SignedInUser } from './identity.ts';
+import { toSignedInUser, usersWithTown, type SignedInUser } from './identity.ts';
 import { burnVerification, PASSWORD_MAX_LENGTH, verifyPassword } from './passwords.ts';
 import { createSession, deleteSession, purgeExpiredSessions, type NewSession } from './sessions.ts';
 
@@ -75,19 +75,8 @@ export async function signIn(db: Kysely<DB>, input: SignInInput): Promise<Signed
   };
 
   if ((await recentFailures(db, username)) >= LOGIN_MAX_FAILURES) return failed('throttled', null);
-  const row = await db
-    .selectFrom('users')
-    .leftJoin('towns', 'towns.id', 'users.town_id')
-    .select([
-      'users.id',
-      'users.username',
-      'users.display_name',
-      'users.role',
-      'users.town_id',
-      'towns.name as town',
-      'users.active',
-      'users.password_hash',
-    ])
+  const row = await usersWithTown(db)
+    .select(['users.active', 'users.password_hash'])
     .where('users.username', '=', username)
     .executeTakeFirst();
   const password = input.password.slice(0, PASSWORD_MAX_LENGTH + 1);

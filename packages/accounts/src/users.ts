@@ -5,6 +5,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB, UserRole } from '@ew/db';
 import { audit, type Operator } from './audit.ts';
 import { AccountError } from './errors.ts';
+import { toSignedInUser, usersWithTown, type SignedInUser } from './identity.ts';
 import { checkPasswordPolicy, generatePassword, hashPassword } from './passwords.ts';
 import { deleteUserSessions } from './sessions.ts';
 import { hashToken, newToken } from './tokens.ts';
@@ -32,13 +33,7 @@ export interface CreatedUser {
   token: string | null;
 }
 
-export interface UserListItem {
-  id: number;
-  username: string;
-  displayName: string;
-  role: UserRole;
-  townId: number | null;
-  town: string | null;
+export interface UserListItem extends SignedInUser {
   active: boolean;
   lastLoginAt: Date | null;
   hasPassword: boolean;
@@ -185,16 +180,8 @@ export async function listUsers(
   db: Kysely<DB>,
   filter: { role?: UserRole; townId?: number; activeOnly?: boolean } = {},
 ): Promise<UserListItem[]> {
-  let query = db
-    .selectFrom('users')
-    .leftJoin('towns', 'towns.id', 'users.town_id')
+  let query = usersWithTown(db)
     .select([
-      'users.id',
-      'users.username',
-      'users.display_name',
-      'users.role',
-      'users.town_id',
-      'towns.name as town',
       'users.active',
       'users.last_login_at',
       sql<boolean>`users.password_hash is not null`.as('has_password'),
@@ -207,12 +194,7 @@ export async function listUsers(
   if (filter.activeOnly) query = query.where('users.active', '=', true);
   const rows = await query.execute();
   return rows.map((r) => ({
-    id: r.id,
-    username: r.username,
-    displayName: r.display_name,
-    role: r.role,
-    townId: r.town_id,
-    town: r.town,
+    ...toSignedInUser(r),
     active: r.active,
     lastLoginAt: r.last_login_at,
     hasPassword: r.has_password,

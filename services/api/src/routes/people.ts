@@ -76,18 +76,8 @@ export function peopleRoutes(app: FastifyInstance, deps: ApiDeps): void {
         ...(q.role === undefined ? {} : { role: q.role }),
         ...(townId === undefined ? {} : { townId }),
       });
-      return {
-        users: users.map((u) => ({
-          id: u.id,
-          username: u.username,
-          displayName: u.displayName,
-          role: u.role,
-          townId: u.townId,
-          town: u.town,
-          active: u.active,
-          lastLoginAt: u.lastLoginAt,
-        })),
-      };
+      // how a user signs in is the CLI's business, not the console's
+      return { users: users.map(({ hasPassword: _p, hasToken: _t, ...u }) => u) };
     },
   );
 
