@@ -57,13 +57,15 @@ export async function signIn(db: Kysely<DB>, input: SignInInput): Promise<Signed
   const ip = input.ip ?? null;
   const failed = async (reason: FailureReason, userId: number | null): Promise<never> => {
     if (reason !== 'throttled') await db.insertInto('login_failures').values({ username, ip }).execute();
+    // what was typed as an unknown username stays out of the audit log (it may be a password
+    // typed into the wrong field); login_failures keeps it for the window of the limit only
     await audit(db, {
-      actor: username,
+      actor: userId === null ? '(unknown user)' : username,
       actorUserId: null,
       action: 'auth.login_failed',
       subjectType: 'user',
       subjectId: userId,
-      detail: { username, reason },
+      detail: userId === null ? { reason } : { username, reason },
     });
     if (reason === 'throttled') {
       throw new AccountError(
@@ -74,7 +76,14 @@ export async function signIn(db: Kysely<DB>, input: SignInInput): Promise<Signed
     throw new AccountError('LOGIN_FAILED', LOGIN_FAILED_MESSAGE);
   };
 
-  if ((await recentFailures(db, username)) >= LOGIN_MAX_FAILURES) return failed('throttled', null);
+  if ((await recentFailures(db, username)) >= LOGIN_MAX_FAILURES) {
+    const known = await db
+      .selectFrom('users')
+      .select('id')
+      .where('username', '=', username)
+      .executeTakeFirst();
+    return failed('throttled', known?.id ?? null);
+  }
   const row = await usersWithTown(db)
     .select(['users.active', 'users.password_hash'])
     .where('users.username', '=', username)
@@ -103,8 +112,12 @@ export async function signIn(db: Kysely<DB>, input: SignInInput): Promise<Signed
     });
     return createSession(trx, row.id);
   });
-  // housekeeping on the way: expired sessions are refused anyway
+  // housekeeping on the way: expired sessions are refused anyway, old failures no longer count
   await purgeExpiredSessions(db);
+  await db
+    .deleteFrom('login_failures')
+    .where('at', '<', sql<Date>`now() - make_interval(secs => ${LOGIN_WINDOW_MS / 1000})`)
+    .execute();
   return { user: toSignedInUser(row), session };
 }
 

@@ -255,13 +255,25 @@ describe('sign-in with a password', () => {
     expect(me.statusCode).toBe(401);
     const failures = await api.t.ctx.database.db
       .selectFrom('audit_log')
-      .select(['action', 'subject_id', sql<string>`detail->>'reason'`.as('reason')])
+      .select(['actor', 'subject_id', 'detail'])
       .where('action', '=', 'auth.login_failed')
-      .where(sql<string>`detail->>'username'`, 'in', ['carl', 'nobody-here', 'dora'])
       .orderBy('id')
       .execute();
-    expect(failures.map((f) => f.reason)).toEqual(['wrong_password', 'unknown_user', 'inactive']);
-    expect(failures[1]!.subject_id).toBeNull();
+    expect(failures.slice(-4)).toEqual([
+      {
+        actor: 'carl',
+        subject_id: expect.any(String),
+        detail: { username: 'carl', reason: 'wrong_password' },
+      },
+      // what was typed as an unknown username is not kept in the log
+      { actor: '(unknown user)', subject_id: null, detail: { reason: 'unknown_user' } },
+      { actor: 'dora', subject_id: expect.any(String), detail: { username: 'dora', reason: 'inactive' } },
+      {
+        actor: 'admin1',
+        subject_id: expect.any(String),
+        detail: { username: 'admin1', reason: 'no_password' },
+      },
+    ]);
   });
 
   it('refuses a malformed login body (400)', async () => {
