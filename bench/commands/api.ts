@@ -201,14 +201,12 @@ export async function apiBench(args: Args): Promise<void> {
       .select(['id', 'name'])
       .orderBy('id')
       .executeTakeFirstOrThrow();
-    const { token } = await createUser(db.db, {
-      username: 'bench-cw',
-      displayName: 'bench',
-      role: 'CASEWORKER',
-      townName: town.name,
-      actor: 'bench',
-    });
-    if (token === undefined) throw new Error('createUser gave no token');
+    const { token } = await createUser(
+      db.db,
+      { username: 'bench-cw', displayName: 'bench', role: 'CASEWORKER', townName: town.name, token: true },
+      { actor: 'bench', actorUserId: null },
+    );
+    if (token === null || token === undefined) throw new Error('createUser gave no token');
     const detailIds = await sql<{ id: number }>`
       select id from tasks where town_id = ${town.id} and status <> 'CLOSED' order by id limit 1000`.execute(
       db.db,

@@ -26,6 +26,7 @@ describe('loadEnv', () => {
       API_PORT: 3000,
       WORKER_QUEUES: 'all',
       MIGRATE_ON_START: true,
+      COOKIE_SECURE: false,
       APP_ROOT: root,
       DEPLOYMENT_CONFIG: join(root, 'infra/config/deployment.yaml'),
       FEEDS_DIR: join(root, 'infra/feeds'),

@@ -111,6 +111,8 @@ const envSchema = z.object({
     .optional(),
   /** Run pending migrations when the service starts (`z.stringbool()`: "false"/"0"/"no"/"off" are false). */
   MIGRATE_ON_START: z.stringbool().default(true),
+  /** Mark the API's session cookie Secure although the API itself speaks plain http (behind a TLS proxy). */
+  COOKIE_SECURE: z.stringbool().default(false),
 });
 
 type ParsedEnv = z.output<typeof envSchema>;

@@ -23,6 +23,7 @@ import * as alertBuckets from './migrations/2026-11-28T0014-alert-buckets.ts';
 import * as rowHashBigint from './migrations/2026-11-28T0015-row-hash-bigint.ts';
 import * as casework from './migrations/2026-12-03T0016-casework.ts';
 import * as taskQueue from './migrations/2026-12-03T0017-task-queue.ts';
+import * as sessions from './migrations/2026-12-03T0018-sessions.ts';
 
 /** Every migration, in order. Listed explicitly so bundlers and tsx agree on what exists. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28T0015-row-hash-bigint': rowHashBigint,
   '2026-12-03T0016-casework': casework,
   '2026-12-03T0017-task-queue': taskQueue,
+  '2026-12-03T0018-sessions': sessions,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

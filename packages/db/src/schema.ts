@@ -205,6 +205,8 @@ export interface UserTable {
   /** scrypt or argon2id PHC string (T0016); null: this user has no password (a token-only machine user). */
   password_hash: string | null;
   password_changed_at: Timestamp | null;
+  /** The last successful password sign-in (T0018). */
+  last_login_at: Timestamp | null;
 }
 
 export interface TaskTable {
@@ -315,6 +317,25 @@ export interface AuditLogTable {
   actor_user_id: number | null;
 }
 
+/** A signed-in browser (T0018). `id` is the sha256 (hex) of the cookie token; the token itself is never stored. */
+export interface SessionTable {
+  id: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: Generated<Date>;
+  last_seen_at: Generated<Date>;
+  /** Absolute expiry, fixed at sign-in. */
+  expires_at: Timestamp;
+}
+
+/** One failed sign-in (T0018), counted per username for throttling. */
+export interface LoginFailureTable {
+  id: Generated<number>;
+  username: string;
+  ip: string | null;
+  at: Generated<Date>;
+}
+
 export interface OutboxTable {
   id: Generated<number>;
   queue: string;
@@ -373,6 +394,8 @@ export interface DB {
   signals: SignalTable;
   alert_signals: AlertSignalTable;
   audit_log: AuditLogTable;
+  sessions: SessionTable;
+  login_failures: LoginFailureTable;
   outbox: OutboxTable;
 }
 

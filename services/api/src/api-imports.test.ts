@@ -270,12 +270,12 @@ describe('GET /imports', () => {
     const audit = await db
       .selectFrom('audit_log')
       .select(['actor', 'action', 'subject_type', 'subject_id', 'detail'])
-      .where('action', '=', 'import.rejects_export')
+      .where('action', '=', 'export.import_rejects')
       .execute();
     expect(audit).toEqual([
       {
         actor: 'admin1',
-        action: 'import.rejects_export',
+        action: 'export.import_rejects',
         subject_type: 'import',
         subject_id: String(importId),
         detail: { feed: 'hr', period: '2023-03-31', rejects: 2 },
@@ -375,7 +375,7 @@ describe('reviews', () => {
       .select(['actor', 'action'])
       .where('subject_type', '=', 'match_review')
       .execute();
-    expect(audited).toEqual([{ actor: 'admin1', action: 'match_review.accept' }]);
+    expect(audited).toEqual([{ actor: 'admin1', action: 'review.accept' }]);
 
     // the same accept again (a retry): nothing changes, the evaluation runs again and adds nothing
     const retry = await api.app.inject({

@@ -12,7 +12,7 @@ import { bearer, startApiTest, TOWN_A, TOWN_B, type ApiTest, type Who } from './
 import { eventsOf, seedTask } from './casework.fixture.ts';
 
 let api: ApiTest;
-const ids: Record<Who, number> = { admin: 0, supervisor: 0, ops: 0, cwA: 0, cwA2: 0, cwB: 0 };
+const ids: Record<Who, number> = { admin: 0, sysadmin: 0, supervisor: 0, ops: 0, cwA: 0, cwA2: 0, cwB: 0 };
 const db = () => api.t.ctx.database.db;
 
 beforeAll(async () => {
@@ -234,6 +234,28 @@ describe('the town scope on every route that takes an id', () => {
     expect(towns.map((t) => t.town)).toEqual([TOWN_A]);
     const all = (await get('/towns/summary', 'supervisor')).json<{ towns: Array<{ town: string }> }>().towns;
     expect(all.map((t) => t.town).sort()).toEqual([TOWN_A, TOWN_B].sort());
+  });
+});
+
+describe('OpenAPI', () => {
+  it('documents every route the app registers (a new route without a schema fails here)', async () => {
+    const doc = (await api.app.inject({ method: 'GET', url: '/openapi.json' })).json<{
+      paths: Record<string, Record<string, { summary?: string }>>;
+    }>();
+    const missing = api.app.routeCatalogue
+      .filter(
+        (r) =>
+          r.method !== 'HEAD' &&
+          r.url !== '/openapi.json' &&
+          !r.url.startsWith('/console') &&
+          r.url !== '/' &&
+          !r.url.includes('*'),
+      )
+      .filter(
+        (r) => doc.paths[r.url.replace(/:(\w+)/g, '{$1}')]?.[r.method.toLowerCase()]?.summary === undefined,
+      )
+      .map((r) => `${r.method} ${r.url}`);
+    expect(missing).toEqual([]);
   });
 });
 

@@ -10,7 +10,11 @@ import { createUser } from '@ew/accounts';
 export const TOWN_A = '城关镇';
 export const TOWN_B = '西河镇';
 
-export type Who = 'admin' | 'supervisor' | 'ops' | 'cwA' | 'cwA2' | 'cwB';
+/** `admin` is the data administrator (DATA_ADMIN); `sysadmin` the ADMIN of users and the audit log. */
+export type Who = 'admin' | 'sysadmin' | 'supervisor' | 'ops' | 'cwA' | 'cwA2' | 'cwB';
+
+/** Who the fixture's own writes are audited as. */
+export const TEST_OPERATOR = { actor: 'test', actorUserId: null };
 
 export interface ApiTest {
   t: TestApp;
@@ -31,18 +35,17 @@ export async function startApiTest(options: Partial<ApiOptions> = {}): Promise<A
     .returning(['id', 'name'])
     .execute();
   const townId = (name: string) => towns.find((x) => x.name === name)!.id;
-  const make = async (username: string, role: UserRole, townName?: string) =>
-    (
-      await createUser(db, {
-        username,
-        displayName: username,
-        role,
-        ...(townName ? { townName } : {}),
-        actor: 'test',
-      })
-    ).token;
+  const make = async (username: string, role: UserRole, townName?: string) => {
+    const { token } = await createUser(
+      db,
+      { username, displayName: username, role, ...(townName ? { townName } : {}), token: true },
+      TEST_OPERATOR,
+    );
+    return token!;
+  };
   const tokens: Record<Who, string> = {
     admin: await make('admin1', 'DATA_ADMIN'),
+    sysadmin: await make('sysadmin1', 'ADMIN'),
     supervisor: await make('super1', 'SUPERVISOR'),
     ops: await make('ops1', 'OPS'),
     cwA: await make('cw-a', 'CASEWORKER', TOWN_A),

@@ -3,15 +3,21 @@
 // `app.close()`.
 import { join } from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
 import type { Registry } from 'prom-client';
 import type { Database } from '@ew/db';
 import type { AppContext } from '@ew/pipeline/context';
-import { installErrorHandling } from './errors.ts';
+import { ApiError, installErrorHandling } from './errors.ts';
+import { OPENAPI_DOCUMENT } from './openapi.ts';
 import { createMetrics } from './metrics.ts';
 import { createProducer, type Producer } from './queues.ts';
 import { consoleRoutes } from './routes/console.ts';
+import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
+import { peopleRoutes } from './routes/people.ts';
 import { importRoutes } from './routes/imports.ts';
 import { reviewRoutes } from './routes/reviews.ts';
 import { taskRoutes } from './routes/tasks.ts';
@@ -27,6 +33,10 @@ export interface ApiOptions {
   uploadDir?: string;
   /** How long startup waits for Redis before going on without it (ms, default 5000). */
   redisReadyTimeoutMs?: number;
+  /** Mark the session cookie Secure even on plain http (COOKIE_SECURE=true behind a TLS proxy). */
+  cookieSecure?: boolean;
+  /** Sign-in attempts allowed per client address and window (default 30 a minute). */
+  loginRateLimit?: { max: number; timeWindowMs: number };
 }
 
 /** What the route modules get. */
@@ -37,6 +47,9 @@ export interface ApiDeps {
   metrics: Registry;
   maxUploadBytes: number;
   uploadDir: string;
+  cookieSecure: boolean;
+  /** The route config of POST /auth/login for @fastify/rate-limit. */
+  loginRateLimit: { max: number; timeWindow: number };
 }
 
 declare module 'fastify' {
@@ -47,6 +60,7 @@ declare module 'fastify' {
 }
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+export const DEFAULT_LOGIN_RATE_LIMIT = { max: 30, timeWindowMs: 60_000 };
 
 export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   const { ctx } = options;
@@ -76,6 +90,11 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     metrics: createMetrics({ db: ctx.database.db, producer, logger }),
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
     uploadDir: options.uploadDir ?? join(ctx.fileStoreDir, '.uploads'),
+    cookieSecure: options.cookieSecure ?? false,
+    loginRateLimit: {
+      max: (options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT).max,
+      timeWindow: (options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT).timeWindowMs,
+    },
   };
 
   // every route as registered (method, URL pattern): the tests enumerate it so that no route
@@ -86,7 +105,10 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     for (const method of [route.method].flat()) routeCatalogue.push({ method, url: route.url });
   });
   app.decorateRequest('user', null);
+  app.decorateRequest('credential', null);
   installErrorHandling(app);
+  // route schemas are documentation (openapi.ts): zod `parseInput` in each handler validates
+  app.setValidatorCompiler(() => (value) => ({ value }));
   app.addHook('onSend', async (_request, reply, payload) => {
     // responses carry personal data (masked, but still): no caching anywhere on the way
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
@@ -114,7 +136,19 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   await app.register(multipart, {
     limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 10, fieldSize: 1024, parts: 12 },
   });
+  await app.register(cookie);
+  // per client address, in this process, only where a route asks (POST /auth/login)
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new ApiError('LOGIN_THROTTLED', `too many requests from this address: try again in ${context.after}`),
+  });
+  // before the routes: it collects them as they are added
+  await app.register(swagger, { openapi: OPENAPI_DOCUMENT });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  authRoutes(app, deps);
+  peopleRoutes(app, deps);
   healthRoutes(app, deps);
   importRoutes(app, deps);
   reviewRoutes(app, deps);

@@ -11,7 +11,10 @@ import { ReviewDecisionError } from '@ew/pipeline/match/review';
 /**
  * - `VALIDATION_FAILED`      a query, path parameter or body failed its schema (`issues` say where)
  * - `BAD_REQUEST`            a malformed request (bad JSON, empty body, …)
- * - `UNAUTHENTICATED`        no bearer token, or not one of an active user
+ * - `UNAUTHENTICATED`        no session cookie or bearer token, an expired session, or not one of an active user
+ * - `LOGIN_FAILED`           POST /auth/login: wrong username or password (the same for both)
+ * - `LOGIN_THROTTLED`        POST /auth/login: too many failures for the username, or requests from the address
+ * - `CSRF_FAILED`            a state-changing request with the session cookie lacks the session's `x-csrf-token`
  * - `FORBIDDEN`              the caller's role may not do this
  * - `NOT_FOUND`              no such route or resource — or one the caller may not see (never 403 then)
  * - `UNSUPPORTED_MEDIA_TYPE` wrong content type (an upload that is not multipart/form-data)
@@ -38,6 +41,9 @@ export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
   BAD_REQUEST: 400,
   UNAUTHENTICATED: 401,
+  LOGIN_FAILED: 401,
+  LOGIN_THROTTLED: 429,
+  CSRF_FAILED: 403,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   UNSUPPORTED_MEDIA_TYPE: 415,

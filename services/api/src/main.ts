@@ -1,5 +1,5 @@
 // The API service: `tsx services/api/src/main.ts`. Reads the environment (API_HOST, API_PORT,
-// DATABASE_URL, REDIS_URL, QUEUE_PREFIX, FILE_STORE_DIR, MIGRATE_ON_START, …), migrates when asked,
+// DATABASE_URL, REDIS_URL, QUEUE_PREFIX, FILE_STORE_DIR, MIGRATE_ON_START, COOKIE_SECURE, …), migrates when asked,
 // listens, and shuts down gracefully on SIGTERM / SIGINT (in-flight requests finish; a second
 // signal, or 15 s, forces the exit).
 import { exitOnEnvError, loadEnv } from '@ew/config';
@@ -20,7 +20,12 @@ async function main(): Promise<void> {
     }
   }
   const ctx = await createAppContext(env, { name: 'api' });
-  const app = await buildApp({ ctx, redisUrl: env.REDIS_URL, queuePrefix: env.QUEUE_PREFIX });
+  const app = await buildApp({
+    ctx,
+    redisUrl: env.REDIS_URL,
+    queuePrefix: env.QUEUE_PREFIX,
+    cookieSecure: env.COOKIE_SECURE,
+  });
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -1,12 +1,41 @@
 // The CLI's wiring: env, database (created and migrated on a fresh machine), app context, and —
 // when the command needs the pipeline — a queue runtime, in-process when no worker is running.
+import { userInfo } from 'node:os';
 import { Queue } from 'bullmq';
+import type { Operator } from '@ew/accounts';
 import { createLogger, exitOnEnvError, loadEnv, type Env } from '@ew/config';
 import { ensureDatabase, migrateToLatest, openDatabase } from '@ew/db';
 import { createRedis, QUEUE_NAMES } from '@ew/queue';
 import { createAppContext, type AppContext } from '@ew/pipeline/context';
 import { handlers } from '@ew/pipeline/handlers';
 import { startRuntime, type Runtime } from '@ew/pipeline/runtime';
+
+const OPERATOR_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+let operatorName: string | undefined;
+
+/** Set from the global `--operator NAME` option before a command runs. */
+export function setOperatorName(name: string | undefined): void {
+  if (name !== undefined && !OPERATOR_NAME.test(name)) {
+    throw new Error('--operator: 1-64 letters, digits, . _ @ - (starting with a letter or digit)');
+  }
+  operatorName = name;
+}
+
+/**
+ * Who runs the command, for the audit log: `cli:<--operator NAME>`, else `cli:<OS user>` — a
+ * person, never "unknown" (os.userInfo() throws only for a uid without a passwd entry, then the uid).
+ */
+export function cliOperator(): Operator {
+  let name = operatorName;
+  if (name === undefined) {
+    try {
+      name = userInfo().username;
+    } catch {
+      name = `uid-${process.getuid?.() ?? '?'}`;
+    }
+  }
+  return { actor: `cli:${name}`, actorUserId: null };
+}
 
 export interface CliApp {
   env: Env;

@@ -9,10 +9,13 @@ import { reviewsCommand } from './commands/reviews.ts';
 import { rulesCommand } from './commands/rules.ts';
 import { usersCommand } from './commands/users.ts';
 import { tasksCommand } from './commands/tasks.ts';
+import { setOperatorName } from './app.ts';
 
 const program = new Command('ew')
   .description('social-assistance early warning: load register and feeds, match, raise alerts')
-  .showHelpAfterError();
+  .option('--operator <name>', 'who runs this, for the audit log (default: the OS user)')
+  .showHelpAfterError()
+  .hook('preAction', (root) => setOperatorName(root.opts<{ operator?: string }>().operator));
 
 program.addCommand(migrateCommand());
 program.addCommand(registerCommand());

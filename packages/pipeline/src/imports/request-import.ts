@@ -1,6 +1,7 @@
 // An import is requested (CLI or API upload): the file is stored by its sha256 and one import
 // job is recorded in the outbox, in the same transaction as the import row.
 import { basename } from 'node:path';
+import { audit } from '@ew/accounts';
 import { recordJob } from '@ew/queue';
 import type { AppContext } from '../context.ts';
 import { feedMapping } from '../context.ts';
@@ -17,6 +18,8 @@ export interface ImportRequest {
   /** Replace the live delivery of the same feed and period with this corrected file. */
   replace?: boolean;
   requestedBy: string;
+  /** The requesting user's id when a signed-in user asked (the audit log's actor_user_id). */
+  requestedByUserId?: number | null;
 }
 
 export type ImportRequestResult =
@@ -101,21 +104,14 @@ export async function requestImport(ctx: AppContext, request: ImportRequest): Pr
       .returning('id')
       .executeTakeFirstOrThrow();
     await recordJob(trx, 'import', { importId: inserted.id });
-    await trx
-      .insertInto('audit_log')
-      .values({
-        actor: request.requestedBy,
-        action: 'IMPORT_REQUESTED',
-        subject_type: 'import',
-        subject_id: String(inserted.id),
-        detail: JSON.stringify({
-          feed: request.feed,
-          period,
-          sha256: stored.sha256,
-          replaces: live?.id ?? null,
-        }),
-      })
-      .execute();
+    await audit(trx, {
+      actor: request.requestedBy,
+      actorUserId: request.requestedByUserId ?? null,
+      action: live === undefined ? 'import.request' : 'import.replace',
+      subjectType: 'import',
+      subjectId: inserted.id,
+      detail: { feed: request.feed, period, sha256: stored.sha256, replaces: live?.id ?? null },
+    });
     return { outcome: 'QUEUED', importId: inserted.id, replacesImportId: live?.id ?? null } as const;
   });
 }

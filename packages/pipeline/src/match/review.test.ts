@@ -142,7 +142,7 @@ describe('review decisions', () => {
     expect(audit).toMatchObject([
       {
         actor: 'admin1',
-        action: 'match_review.accept',
+        action: 'review.accept',
         subject_type: 'match_review',
         detail: { importId, rowNo: 3, personId: liu2 },
       },
@@ -185,7 +185,7 @@ describe('review decisions', () => {
       .select('action')
       .where('subject_id', '=', String(reviewId))
       .execute();
-    expect(audit).toEqual([{ action: 'match_review.reject' }]);
+    expect(audit).toEqual([{ action: 'review.reject' }]);
   });
 
   it('refuses a person who is not a candidate, and an unknown review', async () => {

@@ -5,6 +5,7 @@
 // accept matched a row. The caller (CLI / API) triggers the evaluation of that row; the evaluate
 // stage owns how (its chunk jobs are keyed by chunk and have already run for this import).
 import { sql, type Kysely } from 'kysely';
+import { audit } from '@ew/accounts';
 import { maskIdNumber, maskName } from '@ew/core';
 import type { DB, Gender } from '@ew/db';
 import type { ReviewCandidate } from './decide.ts';
@@ -175,6 +176,8 @@ export interface DecideReviewInput {
   reviewId: number;
   /** Who decides (a username): recorded on the review and in the audit log. */
   actor: string;
+  /** The deciding user's id when a signed-in user decided (the audit log's actor_user_id). */
+  actorUserId?: number | null;
   choice: ReviewChoice;
 }
 
@@ -255,16 +258,14 @@ export async function decideReview(db: Kysely<DB>, input: DecideReviewInput): Pr
         .where('row_no', '=', where.rowNo)
         .execute();
     }
-    await trx
-      .insertInto('audit_log')
-      .values({
-        actor,
-        action: chosen !== null ? 'match_review.accept' : 'match_review.reject',
-        subject_type: 'match_review',
-        subject_id: String(reviewId),
-        detail: JSON.stringify({ ...where, personId: chosen }),
-      })
-      .execute();
+    await audit(trx, {
+      actor,
+      actorUserId: input.actorUserId ?? null,
+      action: chosen !== null ? 'review.accept' : 'review.reject',
+      subjectType: 'match_review',
+      subjectId: reviewId,
+      detail: { ...where, personId: chosen },
+    });
     return { status, changed: true, newlyMatched: chosen !== null ? where : null };
   });
 }

@@ -16,9 +16,10 @@ import { z } from 'zod';
 import type { ImportStatus } from '@ew/db';
 import { requestImport } from '@ew/pipeline/imports/request-import';
 import { importReport, rejectsCsv } from '@ew/pipeline/imports/import-report';
-import { requireRole, userOf } from '../auth.ts';
 import { audit } from '@ew/accounts';
+import { operatorOf, requireRole, userOf } from '../auth.ts';
 import { ApiError, parseInput } from '../errors.ts';
+import { routeSchema } from '../openapi.ts';
 import type { ApiDeps } from '../app.ts';
 import { idParams } from './params.ts';
 
@@ -56,136 +57,173 @@ export function importRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { db, ctx } = deps;
   const readers = requireRole(db, 'DATA_ADMIN', 'SUPERVISOR');
 
-  app.post('/imports', { onRequest: requireRole(db, 'DATA_ADMIN') }, async (request, reply) => {
-    const user = userOf(request);
-    if (!request.isMultipart()) {
-      throw new ApiError(
-        'UNSUPPORTED_MEDIA_TYPE',
-        'send multipart/form-data with fields feed, period (and replace) and the file',
-      );
-    }
-    await mkdir(deps.uploadDir, { recursive: true });
-    const spool = await mkdtemp(join(deps.uploadDir, 'upload-'));
-    let answer: { status: number; body: Record<string, unknown> };
-    try {
-      const { fields, upload } = await receiveUpload(request, spool, deps.maxUploadBytes);
-      const input = parseInput(uploadFields, fields, 'body');
-      if (upload === null) throw new ApiError('FILE_MISSING', 'the upload has no file part');
-      const result = await requestImport(ctx, {
-        feed: input.feed,
-        period: input.period,
-        file: upload.path,
-        fileName: upload.fileName,
-        replace: input.replace ?? false,
-        requestedBy: user.username,
-      });
-      if (result.outcome === 'ALREADY_IMPORTED') {
-        answer = {
-          status: 200,
-          body: { importId: result.importId, outcome: result.outcome, status: result.status },
-        };
-      } else {
-        // the job is in the outbox (committed): relaying now only saves the worker's next pass
-        const relay = await deps.producer.relay();
-        answer = {
-          status: 202,
-          body: {
-            importId: result.importId,
-            outcome: result.outcome,
-            replacesImportId: result.replacesImportId,
-            queued: !('error' in relay),
-          },
-        };
+  app.post(
+    '/imports',
+    {
+      onRequest: requireRole(db, 'DATA_ADMIN'),
+      schema: routeSchema({
+        summary: 'Upload a delivery of a feed (multipart: feed, period, replace?, then the file)',
+        tags: ['imports'],
+        body: uploadFields.extend({ file: z.string().meta({ format: 'binary' }) }),
+        consumes: ['multipart/form-data'],
+      }),
+    },
+    async (request, reply) => {
+      const user = userOf(request);
+      if (!request.isMultipart()) {
+        throw new ApiError(
+          'UNSUPPORTED_MEDIA_TYPE',
+          'send multipart/form-data with fields feed, period (and replace) and the file',
+        );
       }
-    } finally {
-      // before answering: the file store has its own copy by now, or the request failed
-      await rm(spool, { recursive: true, force: true });
-    }
-    return reply.status(answer.status).send(answer.body);
-  });
+      await mkdir(deps.uploadDir, { recursive: true });
+      const spool = await mkdtemp(join(deps.uploadDir, 'upload-'));
+      let answer: { status: number; body: Record<string, unknown> };
+      try {
+        const { fields, upload } = await receiveUpload(request, spool, deps.maxUploadBytes);
+        const input = parseInput(uploadFields, fields, 'body');
+        if (upload === null) throw new ApiError('FILE_MISSING', 'the upload has no file part');
+        const result = await requestImport(ctx, {
+          feed: input.feed,
+          period: input.period,
+          file: upload.path,
+          fileName: upload.fileName,
+          replace: input.replace ?? false,
+          requestedBy: user.username,
+          requestedByUserId: user.id,
+        });
+        if (result.outcome === 'ALREADY_IMPORTED') {
+          answer = {
+            status: 200,
+            body: { importId: result.importId, outcome: result.outcome, status: result.status },
+          };
+        } else {
+          // the job is in the outbox (committed): relaying now only saves the worker's next pass
+          const relay = await deps.producer.relay();
+          answer = {
+            status: 202,
+            body: {
+              importId: result.importId,
+              outcome: result.outcome,
+              replacesImportId: result.replacesImportId,
+              queued: !('error' in relay),
+            },
+          };
+        }
+      } finally {
+        // before answering: the file store has its own copy by now, or the request failed
+        await rm(spool, { recursive: true, force: true });
+      }
+      return reply.status(answer.status).send(answer.body);
+    },
+  );
 
-  app.get('/imports', { onRequest: readers }, async (request) => {
-    const q = parseInput(listQuery, request.query, 'query');
-    let query = db
-      .selectFrom('imports')
-      .select([
-        'id',
-        'feed',
-        'period',
-        'file_name',
-        'status',
-        'error_code',
-        'rows_read',
-        'rows_accepted',
-        'rows_rejected',
-        'rows_duplicate',
-        'replaces_import_id',
-        'requested_by',
-        'created_at',
-        'finished_at',
-      ])
-      .orderBy('id', 'desc')
-      .limit(q.limit);
-    if (q.feed !== undefined) query = query.where('feed', '=', q.feed);
-    if (q.status !== undefined) query = query.where('status', '=', q.status);
-    if (q.beforeId !== undefined) query = query.where('id', '<', q.beforeId);
-    const rows = await query.execute();
-    return {
-      imports: rows.map((r) => ({
-        importId: r.id,
-        feed: r.feed,
-        period: r.period,
-        fileName: r.file_name,
-        status: r.status,
-        errorCode: r.error_code,
-        rowsRead: r.rows_read,
-        rowsAccepted: r.rows_accepted,
-        rowsRejected: r.rows_rejected,
-        rowsDuplicate: r.rows_duplicate,
-        replacesImportId: r.replaces_import_id,
-        requestedBy: r.requested_by,
-        createdAt: r.created_at,
-        finishedAt: r.finished_at,
-      })),
-    };
-  });
+  app.get(
+    '/imports',
+    {
+      onRequest: readers,
+      schema: routeSchema({ summary: 'Imports, newest first', tags: ['imports'], querystring: listQuery }),
+    },
+    async (request) => {
+      const q = parseInput(listQuery, request.query, 'query');
+      let query = db
+        .selectFrom('imports')
+        .select([
+          'id',
+          'feed',
+          'period',
+          'file_name',
+          'status',
+          'error_code',
+          'rows_read',
+          'rows_accepted',
+          'rows_rejected',
+          'rows_duplicate',
+          'replaces_import_id',
+          'requested_by',
+          'created_at',
+          'finished_at',
+        ])
+        .orderBy('id', 'desc')
+        .limit(q.limit);
+      if (q.feed !== undefined) query = query.where('feed', '=', q.feed);
+      if (q.status !== undefined) query = query.where('status', '=', q.status);
+      if (q.beforeId !== undefined) query = query.where('id', '<', q.beforeId);
+      const rows = await query.execute();
+      return {
+        imports: rows.map((r) => ({
+          importId: r.id,
+          feed: r.feed,
+          period: r.period,
+          fileName: r.file_name,
+          status: r.status,
+          errorCode: r.error_code,
+          rowsRead: r.rows_read,
+          rowsAccepted: r.rows_accepted,
+          rowsRejected: r.rows_rejected,
+          rowsDuplicate: r.rows_duplicate,
+          replacesImportId: r.replaces_import_id,
+          requestedBy: r.requested_by,
+          createdAt: r.created_at,
+          finishedAt: r.finished_at,
+        })),
+      };
+    },
+  );
 
-  app.get('/imports/:id', { onRequest: readers }, async (request) => {
-    const { id } = parseInput(idParams, request.params, 'params');
-    const report = await importReport(db, id);
-    if (report === null) throw new ApiError('NOT_FOUND', `no import ${id}`);
-    return report;
-  });
+  app.get(
+    '/imports/:id',
+    {
+      onRequest: readers,
+      schema: routeSchema({ summary: 'The report of one import', tags: ['imports'], params: idParams }),
+    },
+    async (request) => {
+      const { id } = parseInput(idParams, request.params, 'params');
+      const report = await importReport(db, id);
+      if (report === null) throw new ApiError('NOT_FOUND', `no import ${id}`);
+      return report;
+    },
+  );
 
-  app.get('/imports/:id/rejects.csv', { onRequest: readers }, async (request, reply) => {
-    const user = userOf(request);
-    const { id } = parseInput(idParams, request.params, 'params');
-    const imp = await db
-      .selectFrom('imports')
-      .select(['id', 'feed', 'period', 'rows_rejected'])
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (imp === undefined) throw new ApiError('NOT_FOUND', `no import ${id}`);
-    const rejects = await db
-      .selectFrom('import_rejects')
-      .select(sql<number>`count(*)::int`.as('n'))
-      .where('import_id', '=', id)
-      .executeTakeFirstOrThrow();
-    await audit(db, {
-      actor: user.username,
-      action: 'import.rejects_export',
-      subjectType: 'import',
-      subjectId: id,
-      detail: { feed: imp.feed, period: imp.period, rejects: rejects.n },
-    });
-    return reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header(
-        'content-disposition',
-        `attachment; filename="import-${id}-${imp.feed}-${imp.period}-rejects.csv"`,
-      )
-      .send(Readable.from(rejectsCsv(db, id)));
-  });
+  app.get(
+    '/imports/:id/rejects.csv',
+    {
+      onRequest: readers,
+      schema: routeSchema({
+        summary: 'The rejected rows of an import as CSV (audited)',
+        tags: ['imports'],
+        params: idParams,
+      }),
+    },
+    async (request, reply) => {
+      const { id } = parseInput(idParams, request.params, 'params');
+      const imp = await db
+        .selectFrom('imports')
+        .select(['id', 'feed', 'period', 'rows_rejected'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (imp === undefined) throw new ApiError('NOT_FOUND', `no import ${id}`);
+      const rejects = await db
+        .selectFrom('import_rejects')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .where('import_id', '=', id)
+        .executeTakeFirstOrThrow();
+      await audit(db, {
+        ...operatorOf(request),
+        action: 'export.import_rejects',
+        subjectType: 'import',
+        subjectId: id,
+        detail: { feed: imp.feed, period: imp.period, rejects: rejects.n },
+      });
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="import-${id}-${imp.feed}-${imp.period}-rejects.csv"`,
+        )
+        .send(Readable.from(rejectsCsv(db, id)));
+    },
+  );
 }
 
 /** Streams the multipart parts: fields into a record, the one file part into `spool`/file. */

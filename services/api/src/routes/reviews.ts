@@ -8,6 +8,7 @@ import { decideReview, listReviews } from '@ew/pipeline/match/review';
 import { evaluateMatchedRow } from '@ew/pipeline/rules/evaluate-chunk';
 import { requireRole, userOf } from '../auth.ts';
 import { parseInput } from '../errors.ts';
+import { routeSchema } from '../openapi.ts';
 import type { ApiDeps } from '../app.ts';
 import { dbId, idParams } from './params.ts';
 
@@ -35,32 +36,56 @@ export function reviewRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return { importId: r.import_id, rowNo: r.row_no };
   };
 
-  app.get('/reviews', { onRequest: requireRole(db, 'DATA_ADMIN', 'SUPERVISOR') }, async (request) => {
-    const q = parseInput(listQuery, request.query, 'query');
-    const reviews = await listReviews(db, {
-      status: q.status,
-      limit: q.limit,
-      ...(q.importId === undefined ? {} : { importId: q.importId }),
-      ...(q.afterId === undefined ? {} : { afterId: q.afterId }),
-    });
-    return { reviews };
-  });
+  app.get(
+    '/reviews',
+    {
+      onRequest: requireRole(db, 'DATA_ADMIN', 'SUPERVISOR'),
+      schema: routeSchema({
+        summary: 'Ambiguous matches to review (masked)',
+        tags: ['reviews'],
+        querystring: listQuery,
+      }),
+    },
+    async (request) => {
+      const q = parseInput(listQuery, request.query, 'query');
+      const reviews = await listReviews(db, {
+        status: q.status,
+        limit: q.limit,
+        ...(q.importId === undefined ? {} : { importId: q.importId }),
+        ...(q.afterId === undefined ? {} : { afterId: q.afterId }),
+      });
+      return { reviews };
+    },
+  );
 
-  app.post('/reviews/:id/decision', { onRequest: requireRole(db, 'DATA_ADMIN') }, async (request) => {
-    const user = userOf(request);
-    const { id } = parseInput(idParams, request.params, 'params');
-    const body = parseInput(decisionBody, request.body ?? {}, 'body');
-    const decision = await decideReview(db, {
-      reviewId: id,
-      actor: user.username,
-      choice: 'reject' in body ? 'reject' : { personId: body.personId },
-    });
-    // An accept sends its row on to the rules. Evaluation is idempotent, so the same accept sent
-    // again (a retry after a failure here: the decision itself was committed) evaluates again.
-    const row = decision.status === 'ACCEPTED' ? (decision.newlyMatched ?? (await reviewRow(id))) : null;
-    const evaluation = row === null ? null : await evaluateMatchedRow(ctx, row);
-    // evaluation raises alerts in-process; anything it recorded in the outbox goes now
-    if (evaluation !== null) await deps.producer.relay();
-    return { reviewId: id, ...decision, evaluation };
-  });
+  app.post(
+    '/reviews/:id/decision',
+    {
+      onRequest: requireRole(db, 'DATA_ADMIN'),
+      schema: routeSchema({
+        summary: 'Decide a review: the chosen person, or reject',
+        tags: ['reviews'],
+        params: idParams,
+        body: decisionBody,
+      }),
+    },
+    async (request) => {
+      const user = userOf(request);
+      const { id } = parseInput(idParams, request.params, 'params');
+      const body = parseInput(decisionBody, request.body ?? {}, 'body');
+      const decision = await decideReview(db, {
+        reviewId: id,
+        actor: user.username,
+        actorUserId: user.id,
+        choice: 'reject' in body ? 'reject' : { personId: body.personId },
+      });
+      // An accept sends its row on to the rules. Evaluation is idempotent, so the same accept sent
+      // again (a retry after a failure here: the decision itself was committed) evaluates again.
+      const row = decision.status === 'ACCEPTED' ? (decision.newlyMatched ?? (await reviewRow(id))) : null;
+      const evaluation = row === null ? null : await evaluateMatchedRow(ctx, row);
+      // evaluation raises alerts in-process; anything it recorded in the outbox goes now
+      if (evaluation !== null) await deps.producer.relay();
+      return { reviewId: id, ...decision, evaluation };
+    },
+  );
 }

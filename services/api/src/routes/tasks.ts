@@ -32,6 +32,7 @@ import { explainAlert, type ExplainedAlert } from '@ew/pipeline/alerts/explain';
 import { requireRole, userOf } from '../auth.ts';
 import { parseInput } from '../errors.ts';
 import type { ApiDeps } from '../app.ts';
+import { routeSchema } from '../openapi.ts';
 import { idParams } from './params.ts';
 
 /** The URL segment of each action (`POST /tasks/:id/<segment>`). */
@@ -60,37 +61,64 @@ export function taskRoutes(app: FastifyInstance, deps: ApiDeps): void {
     taskDeadlineDays: thresholdsAt(ctx.config, isoDateInShanghai(new Date())).values.taskDeadlineDays,
   });
 
-  app.get('/tasks', { onRequest: readers }, async (request) => {
-    const { town, ...filter } = parseInput(listQuery, request.query, 'query');
-    let townId = filter.townId;
-    if (town !== undefined) {
-      const found = /^\d{1,9}$/.test(town)
-        ? { id: Number(town) }
-        : await db.selectFrom('towns').select('id').where('name', '=', town).executeTakeFirst();
-      townId = found?.id ?? -1;
-    }
-    return listTasks(db, userOf(request), { ...filter, ...(townId === undefined ? {} : { townId }) });
-  });
+  const doc = (summary: string, parts: Omit<Parameters<typeof routeSchema>[0], 'summary' | 'tags'> = {}) =>
+    routeSchema({ summary, tags: ['tasks'], ...parts });
 
-  app.get('/tasks/:id', { onRequest: readers }, async (request) => {
-    const { id } = parseInput(idParams, request.params, 'params');
-    const { alertIds, ...detail } = await taskDetail(db, userOf(request), id);
-    const alerts: ExplainedAlert[] = [];
-    for (const alertId of alertIds) {
-      const explained = await explainAlert(db, alertId);
-      if (explained !== null) alerts.push(explained);
-    }
-    return { ...detail, alerts };
-  });
+  app.get(
+    '/tasks',
+    {
+      onRequest: readers,
+      schema: doc('The task queue in priority order, filtered, cursor-paged', { querystring: listQuery }),
+    },
+    async (request) => {
+      const { town, ...filter } = parseInput(listQuery, request.query, 'query');
+      let townId = filter.townId;
+      if (town !== undefined) {
+        const found = /^\d{1,9}$/.test(town)
+          ? { id: Number(town) }
+          : await db.selectFrom('towns').select('id').where('name', '=', town).executeTakeFirst();
+        townId = found?.id ?? -1;
+      }
+      return listTasks(db, userOf(request), { ...filter, ...(townId === undefined ? {} : { townId }) });
+    },
+  );
 
-  app.post('/tasks', { onRequest: readers }, async (request, reply) => {
-    const input = parseInput(openCaseInput, request.body, 'body');
-    const task = await openCase(db, policy(), userOf(request), input);
-    return reply.status(201).send({ task });
-  });
+  app.get(
+    '/tasks/:id',
+    {
+      onRequest: readers,
+      schema: doc('One task: household, members, visits, history, alerts explained, allowed actions', {
+        params: idParams,
+      }),
+    },
+    async (request) => {
+      const { id } = parseInput(idParams, request.params, 'params');
+      const { alertIds, ...detail } = await taskDetail(db, userOf(request), id);
+      const alerts: ExplainedAlert[] = [];
+      for (const alertId of alertIds) {
+        const explained = await explainAlert(db, alertId);
+        if (explained !== null) alerts.push(explained);
+      }
+      return { ...detail, alerts };
+    },
+  );
+
+  app.post(
+    '/tasks',
+    { onRequest: readers, schema: doc('一门受理: open a case by hand', { body: openCaseInput }) },
+    async (request, reply) => {
+      const input = parseInput(openCaseInput, request.body, 'body');
+      const task = await openCase(db, policy(), userOf(request), input);
+      return reply.status(201).send({ task });
+    },
+  );
 
   for (const action of Object.keys(ACTION_PATHS) as UserAction[]) {
-    app.post(`/tasks/:id/${ACTION_PATHS[action]}`, { onRequest: readers }, async (request) => {
+    const schema = doc(`Task action ${action} (see the workflow table)`, {
+      params: idParams,
+      body: actionInputs[action],
+    });
+    app.post(`/tasks/:id/${ACTION_PATHS[action]}`, { onRequest: readers, schema }, async (request) => {
       const { id } = parseInput(idParams, request.params, 'params');
       const input = parseInput(actionInputs[action], request.body ?? {}, 'body');
       const task = await act(db, policy(), userOf(request), id, action, input);
@@ -98,33 +126,48 @@ export function taskRoutes(app: FastifyInstance, deps: ApiDeps): void {
     });
   }
 
-  app.post('/tasks/:id/reveal', { onRequest: readers }, async (request) => {
-    const { id } = parseInput(idParams, request.params, 'params');
-    const input = parseInput(revealInput, request.body, 'body');
-    return revealIdNumber(db, userOf(request), id, input);
-  });
+  app.post(
+    '/tasks/:id/reveal',
+    {
+      onRequest: readers,
+      schema: doc('One full ID number, with a reason (audited)', { params: idParams, body: revealInput }),
+    },
+    async (request) => {
+      const { id } = parseInput(idParams, request.params, 'params');
+      const input = parseInput(revealInput, request.body, 'body');
+      return revealIdNumber(db, userOf(request), id, input);
+    },
+  );
 
-  app.get('/paperwork', { onRequest: readers }, async (request) => {
-    const q = parseInput(
-      z.strictObject({
-        overdue: z.stringbool().optional(),
-        townId: z.coerce.number().int().positive().optional(),
-        cursor: z.string().max(200).optional(),
-        limit: z.coerce.number().int().min(1).max(200).default(50),
-      }),
-      request.query,
-      'query',
-    );
-    const { overdue, ...rest } = q;
-    return listTasks(db, userOf(request), {
-      ...rest,
-      status: 'CLOSED',
-      paperworkDue: true,
-      ...(overdue === undefined ? {} : { paperworkOverdue: overdue }),
-    });
+  const paperworkQuery = z.strictObject({
+    overdue: z.stringbool().optional(),
+    townId: z.coerce.number().int().positive().optional(),
+    cursor: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
   });
+  app.get(
+    '/paperwork',
+    {
+      onRequest: readers,
+      schema: doc('Emergency aid closed with its paperwork still due', { querystring: paperworkQuery }),
+    },
+    async (request) => {
+      const q = parseInput(paperworkQuery, request.query, 'query');
+      const { overdue, ...rest } = q;
+      return listTasks(db, userOf(request), {
+        ...rest,
+        status: 'CLOSED',
+        paperworkDue: true,
+        ...(overdue === undefined ? {} : { paperworkOverdue: overdue }),
+      });
+    },
+  );
 
-  app.get('/towns/summary', { onRequest: readers }, async (request) => ({
-    towns: await townCounts(db, userOf(request)),
-  }));
+  app.get(
+    '/towns/summary',
+    { onRequest: readers, schema: doc('Open, overdue, unassigned, pending approval and paperwork per town') },
+    async (request) => ({
+      towns: await townCounts(db, userOf(request)),
+    }),
+  );
 }

@@ -1,9 +1,12 @@
 // `demo`: the main job on the bundled sample data — register snapshot, the five feeds through
-// import → match → rules → alerts/tasks — then a summary per town.
+// import → match → rules → alerts/tasks — then a summary per town, and the demo users (one per
+// role, one caseworker per town of the register) with the demo password, printed once: a second
+// demo leaves existing users as they are.
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { sql } from 'kysely';
-import { withApp, startCliRuntime, type CliApp } from '../app.ts';
+import { DEMO_PASSWORD, ensureDemoUsers } from '@ew/accounts';
+import { cliOperator, withApp, startCliRuntime, type CliApp } from '../app.ts';
 import { table } from '../format.ts';
 import { formatRegisterResult, loadRegister } from './register.ts';
 import { formatReport, importAndWait } from './import.ts';
@@ -43,10 +46,20 @@ export function demoCommand(): Command {
           await runtime.close();
         }
         process.stdout.write(await summary(app));
-        process.stdout.write(`\ndone in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+        const created = await ensureDemoUsers(app.ctx.database.db, cliOperator());
+        process.stdout.write(`\ndone in ${((Date.now() - started) / 1000).toFixed(1)}s\n\n`);
         process.stdout.write(
-          '\nTo work the queues in the console: `pnpm cli users create wang --role caseworker --town 城关镇`,\n' +
-            'then `pnpm api` and open http://localhost:3000 with the token it printed.\n',
+          created.length === 0
+            ? 'The demo users exist already (passwords unchanged): see `pnpm cli users list`.\n'
+            : `Demo users (password ${DEMO_PASSWORD}, shown once):\n` +
+                table(
+                  ['username', 'role', 'town', 'name', 'password'],
+                  created.map((u) => [u.username, u.role, u.town, u.displayName, DEMO_PASSWORD]),
+                ) +
+                '\n',
+        );
+        process.stdout.write(
+          '\nThen `pnpm api`: POST /auth/login signs a demo user in (services/api/README.md).\n',
         );
       });
     });

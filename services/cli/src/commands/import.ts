@@ -8,7 +8,8 @@ import { requestImport, ImportRequestError } from '@ew/pipeline/imports/request-
 import { resumeImport } from '@ew/pipeline/imports/resume-import';
 import type { Runtime } from '@ew/pipeline/runtime';
 import { installationId, queueJobId } from '@ew/queue';
-import { startCliRuntime, withApp, type CliApp } from '../app.ts';
+import { audit } from '@ew/accounts';
+import { cliOperator, startCliRuntime, withApp, type CliApp } from '../app.ts';
 import { num, table } from '../format.ts';
 
 const FINISHED = new Set(['EVALUATED', 'REFUSED', 'FAILED', 'REPLACED']);
@@ -65,7 +66,7 @@ export async function importAndWait(
   try {
     result = await requestImport(app.ctx, {
       ...request,
-      requestedBy: `cli:${process.env.USER ?? 'unknown'}`,
+      requestedBy: cliOperator().actor,
     });
   } catch (error) {
     if (error instanceof ImportRequestError) {
@@ -223,16 +224,12 @@ export function importReportCommand(): Command {
           }
           out.end();
           await once(out, 'finish');
-          await app.ctx.database.db
-            .insertInto('audit_log')
-            .values({
-              actor: `cli:${process.env.USER ?? 'unknown'}`,
-              action: 'REJECTS_EXPORTED',
-              subject_type: 'import',
-              subject_id: importId,
-              detail: '{}',
-            })
-            .execute();
+          await audit(app.ctx.database.db, {
+            ...cliOperator(),
+            action: 'export.import_rejects',
+            subjectType: 'import',
+            subjectId: report.importId,
+          });
           process.stderr.write(`rejects written to ${opts.rejectsCsv}\n`);
         }
       });

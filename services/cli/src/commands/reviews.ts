@@ -8,12 +8,8 @@ import {
   type ReviewListItem,
 } from '@ew/pipeline/match/review';
 import { evaluateMatchedRow } from '@ew/pipeline/rules/evaluate-chunk';
-import { withApp } from '../app.ts';
+import { cliOperator, withApp } from '../app.ts';
 import { table } from '../format.ts';
-
-function actor(): string {
-  return `cli:${process.env.USER ?? 'unknown'}`;
-}
 
 function formatReview(r: ReviewListItem): string {
   const rows: Array<Array<string | number | null>> = [
@@ -84,7 +80,7 @@ export function reviewsCommand(): Command {
 async function decide(reviewId: number, choice: { personId: number } | 'reject'): Promise<void> {
   await withApp(async ({ ctx }) => {
     try {
-      const result = await decideReview(ctx.database.db, { reviewId, actor: actor(), choice });
+      const result = await decideReview(ctx.database.db, { reviewId, actor: cliOperator().actor, choice });
       process.stdout.write(
         `review ${reviewId}: ${result.status}${result.changed ? '' : ' (already decided so)'}\n`,
       );
