@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idCheckDigit } from '@ew/core';
 import { installationId, queueJobId } from '@ew/queue';
 import { addDelivery, addHousehold } from '@ew/pipeline/rules/rules.fixture';
+import { markRegisterApplied } from '@ew/pipeline/imports/imports.fixture';
 import { bearer, multipart, startApiTest, TOWN_B, type ApiTest } from './api.fixture.ts';
 
 const HR_HEADER = '公民身份号码,姓名,业务类型,业务日期,月收入';
@@ -48,6 +49,17 @@ async function spoolEmpty(): Promise<boolean> {
 
 describe('POST /imports', () => {
   let importId: number;
+
+  it('refuses a feed while no register has been loaded: 409 REGISTER_NOT_LOADED, nothing recorded', async () => {
+    const res = await upload({ feed: 'hr', period: '2023-03' }, HR_CSV);
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ error: { code: 'REGISTER_NOT_LOADED' } });
+    expect(res.json<{ error: { message: string } }>().error.message).toMatch(/register import/);
+    const db = api.t.ctx.database.db;
+    expect(await db.selectFrom('imports').select('id').execute()).toEqual([]);
+    expect(await spoolEmpty()).toBe(true);
+    await markRegisterApplied(db);
+  });
 
   it('accepts an upload: 202, import QUEUED, its job relayed to BullMQ, the spool file gone', async () => {
     const res = await upload({ feed: 'hr', period: '2023-03' }, HR_CSV);

@@ -88,3 +88,27 @@ describe('the CLI run from another directory', () => {
     expect(sim.stdout).toMatch(/^MED_EXPENSE\s+\d+\s+\d+\s+\+\d+$/m);
   });
 });
+
+describe('the CLI before any register', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('refuses a feed import with a clear error and exit code 2', async () => {
+    const sample = join(REPO_ROOT, 'infra/sample');
+    const run = await runCli(
+      t,
+      ['import', '--inline', '--feed', 'hr', '--period', '2023-03', 'hr.csv'],
+      sample,
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /import refused \(REGISTER_NOT_LOADED\): no household register has been loaded/,
+    );
+    expect(run.stdout).toBe('');
+  });
+});

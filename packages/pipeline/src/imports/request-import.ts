@@ -1,6 +1,7 @@
 // An import is requested (CLI or API upload): the file is stored by its sha256 and one import
 // job is recorded in the outbox, in the same transaction as the import row.
 import { basename } from 'node:path';
+import { DomainError } from '@ew/core';
 import { recordJob } from '@ew/queue';
 import type { AppContext } from '../context.ts';
 import { feedMapping } from '../context.ts';
@@ -23,15 +24,16 @@ export type ImportRequestResult =
   | { outcome: 'QUEUED'; importId: number; replacesImportId: number | null }
   | { outcome: 'ALREADY_IMPORTED'; importId: number; status: string };
 
-export class ImportRequestError extends Error {
-  constructor(
-    readonly code: 'FEED_UNKNOWN' | 'PERIOD_INVALID' | 'DELIVERY_EXISTS',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ImportRequestError';
-  }
-}
+/**
+ * - `FEED_UNKNOWN`         no mapping for that feed (or the register, loaded elsewhere)
+ * - `PERIOD_INVALID`       the period is not YYYY-MM or YYYY-MM-DD
+ * - `DELIVERY_EXISTS`      the feed already has a delivery for that period (ask to replace it)
+ * - `REGISTER_NOT_LOADED`  no register snapshot has been applied: nothing to match a feed against
+ */
+export type ImportRequestErrorCode =
+  'FEED_UNKNOWN' | 'PERIOD_INVALID' | 'DELIVERY_EXISTS' | 'REGISTER_NOT_LOADED';
+
+export class ImportRequestError extends DomainError<ImportRequestErrorCode> {}
 
 export async function requestImport(ctx: AppContext, request: ImportRequest): Promise<ImportRequestResult> {
   if (request.feed === 'register') {
@@ -50,6 +52,19 @@ export async function requestImport(ctx: AppContext, request: ImportRequest): Pr
     period = parsePeriod(request.period);
   } catch (error) {
     throw new ImportRequestError('PERIOD_INVALID', (error as Error).message);
+  }
+  const register = await ctx.database.db
+    .selectFrom('register_snapshots')
+    .select('id')
+    .where('status', '=', 'APPLIED')
+    .limit(1)
+    .executeTakeFirst();
+  if (!register) {
+    throw new ImportRequestError(
+      'REGISTER_NOT_LOADED',
+      `no household register has been loaded yet, so the ${request.feed} feed has nothing to be ` +
+        'matched against; load a register snapshot first (`register import FILE`)',
+    );
   }
   const stored = await storeFile(ctx.fileStoreDir, request.file);
 

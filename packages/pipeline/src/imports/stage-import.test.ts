@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { idCheckDigit } from '@ew/core';
 import { createTestApp, type TestApp } from '../../../../test/harness/app.ts';
 import { requestImport, ImportRequestError } from './request-import.ts';
+import { markRegisterApplied } from './imports.fixture.ts';
 import { stageImport } from './stage-import.ts';
 import { importReport, rejectsCsv } from './import-report.ts';
 
@@ -37,6 +38,7 @@ const FIRST = hrCsv([
 let app: TestApp;
 beforeEach(async () => {
   app = await createTestApp();
+  await markRegisterApplied(app.ctx.database.db);
 });
 afterEach(async () => {
   await app.close();
@@ -88,6 +90,17 @@ async function snapshot() {
 }
 
 describe('feed import staging', () => {
+  it('refuses a feed while no register has been loaded, storing and recording nothing', async () => {
+    const db = app.ctx.database.db;
+    await db.deleteFrom('register_snapshots').execute();
+    const error = await importFile('hr.csv', FIRST).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportRequestError);
+    expect(error).toMatchObject({ code: 'REGISTER_NOT_LOADED' });
+    expect((error as Error).message).toMatch(/no household register has been loaded.*register import/);
+    expect(await db.selectFrom('imports').select('id').execute()).toEqual([]);
+    expect(await db.selectFrom('outbox').select('id').execute()).toEqual([]);
+  });
+
   it('stages accepted rows, records rejects by reason, and plans match chunks', async () => {
     const request = await importFile('hr.csv', FIRST);
     expect(request.outcome).toBe('QUEUED');
