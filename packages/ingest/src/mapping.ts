@@ -4,7 +4,8 @@
 //   version: 1
 //   description: …
 //   fields:
-//     <target>: { source: [header aliases…], parser: text|name|id_number|date|amount|integer|code,
+//     <target>: { source: [header aliases…],
+//                 parser: text|name|id_number|date|year_month|amount|integer|code,
 //                 required?: bool, values?: { departmentWord: canonicalValue } }
 //
 // Validated once at load (zod + cross-field checks); the row mapper then trusts the shape and
@@ -17,7 +18,16 @@ import { z } from 'zod';
 import { MappingError } from './errors.ts';
 import { headerKey, normaliseCode } from './text.ts';
 
-export const PARSER_KINDS = ['text', 'name', 'id_number', 'date', 'amount', 'integer', 'code'] as const;
+export const PARSER_KINDS = [
+  'text',
+  'name',
+  'id_number',
+  'date',
+  'year_month',
+  'amount',
+  'integer',
+  'code',
+] as const;
 export type ParserKind = (typeof PARSER_KINDS)[number];
 
 export type CodeValue = string | boolean;

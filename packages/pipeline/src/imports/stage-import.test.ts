@@ -50,10 +50,16 @@ async function file(name: string, content: string | Buffer): Promise<string> {
   return path;
 }
 
-async function importFile(name: string, content: string | Buffer, period = '2023-03', replace = false) {
+async function importFile(
+  name: string,
+  content: string | Buffer,
+  period = '2023-03',
+  replace = false,
+  feed = 'hr',
+) {
   const path = await file(name, content);
   const request = await requestImport(app.ctx, {
-    feed: 'hr',
+    feed,
     period,
     file: path,
     requestedBy: 'test',
@@ -329,5 +335,49 @@ describe('broken files are refused whole, and nothing is applied', () => {
       .where('id', '=', (request as { importId: number }).importId)
       .executeTakeFirstOrThrow();
     expect(imp).toMatchObject({ status: 'EVALUATED', rows_read: 0, rows_accepted: 0 });
+  });
+});
+
+describe('year-month columns (结算年月)', () => {
+  it('reads every written form as the first of the month and rejects impossible months naming row and column', async () => {
+    const csv = [
+      '身份证号,参保人姓名,结算年月,年度个人自付累计',
+      `${P1},张三,202303,100`,
+      `${P2},李四,2023-03,100`,
+      `${P3},王五,2023/3,100`,
+      `${P4},赵六,2023年3月,100`,
+      `${id('1970-01-01', 51)},钱七,202313,100`,
+      `${id('1970-01-01', 61)},孙八,202300,100`,
+      '',
+    ].join('\n');
+    const request = await importFile('医保-结算.csv', csv, '2023-03', false, 'medical');
+    if (request.outcome !== 'QUEUED') throw new Error('not queued');
+    const db = app.ctx.database.db;
+    const staged = await db
+      .selectFrom('staged_rows')
+      .select(['row_no', sql<string>`payload->>'settlement_month'`.as('month')])
+      .where('import_id', '=', request.importId)
+      .orderBy('row_no')
+      .execute();
+    expect(staged).toEqual([2, 3, 4, 5].map((row_no) => ({ row_no, month: '2023-03-01' })));
+
+    const report = await importReport(db, request.importId);
+    expect(report?.fileName).toBe('医保-结算.csv');
+    const bad = report?.rejectsByReason.find((r) => r.reason === 'BAD_YEAR_MONTH');
+    expect(bad?.rows).toBe(2);
+    expect(bad?.examples).toEqual([
+      {
+        rowNo: 6,
+        column: '结算年月',
+        value: '202313',
+        message: 'row 6, column "结算年月": "202313": there is no month 13',
+      },
+      {
+        rowNo: 7,
+        column: '结算年月',
+        value: '202300',
+        message: 'row 7, column "结算年月": "202300": there is no month 0',
+      },
+    ]);
   });
 });
