@@ -23,6 +23,21 @@ export interface ResolvedColumn {
   readonly header: string;
 }
 
+/**
+ * A note on a file's header row for the import report (stored with the import; never a refusal):
+ * - `COLUMNS_IGNORED`         columns no field maps (their data is not read)
+ * - `OPTIONAL_FIELDS_ABSENT`  optional fields without a column (their values are empty)
+ * - `FIELD_DERIVED`           a field whose own column is absent, derived from another column
+ */
+export interface FileWarning {
+  readonly code: 'COLUMNS_IGNORED' | 'OPTIONAL_FIELDS_ABSENT' | 'FIELD_DERIVED';
+  readonly message: string;
+  /** The source columns concerned, as in the file. */
+  readonly columns?: readonly string[];
+  /** The target fields concerned. */
+  readonly fields?: readonly string[];
+}
+
 export interface ResolvedHeaders {
   readonly feed: string;
   readonly mappingVersion: number;
@@ -34,8 +49,8 @@ export interface ResolvedHeaders {
   readonly missingOptional: readonly string[];
   /** Columns no field maps (ignored). */
   readonly unknown: readonly { readonly index: number; readonly header: string }[];
-  /** Human-readable notes for the import report (unknown columns, missing optional columns). */
-  readonly warnings: readonly string[];
+  /** Notes for the import report: ignored columns, absent optional fields, derived fields. */
+  readonly warnings: readonly FileWarning[];
 }
 
 /** How well a header row fits one mapping (no decision, no exception). */
@@ -238,12 +253,20 @@ export function resolveHeaders(
     );
   }
 
-  const warnings: string[] = [];
-  if (fit.unknown.length > 0) warnings.push(`unknown column(s) ignored: ${unknownList}`);
+  const warnings: FileWarning[] = [];
+  if (fit.unknown.length > 0) {
+    warnings.push({
+      code: 'COLUMNS_IGNORED',
+      message: `column(s) the ${mapping.feed} mapping does not know, ignored: ${unknownList}`,
+      columns: fit.unknown.map((u) => u.header),
+    });
+  }
   if (fit.optionalMissing.length > 0) {
-    warnings.push(
-      `optional column(s) absent, values will be empty: ${fit.optionalMissing.map((f) => describeField(mapping, f)).join(', ')}`,
-    );
+    warnings.push({
+      code: 'OPTIONAL_FIELDS_ABSENT',
+      message: `optional field(s) without a column, their values will be empty: ${fit.optionalMissing.map((f) => describeField(mapping, f)).join(', ')}`,
+      fields: fit.optionalMissing,
+    });
   }
   return {
     feed: mapping.feed,

@@ -75,6 +75,9 @@ describe('the CLI run from another directory', () => {
     );
     expect(feed.code).toBe(0);
     expect(feed.stdout).toMatch(/Import \d+: medical, period 2023-03-31, file medical\.csv .* EVALUATED/);
+    expect(feed.stdout).toMatch(
+      /warning \(OPTIONAL_FIELDS_ABSENT\): optional field\(s\) without a column.*settlement_month/,
+    );
 
     const list = await runCli(t, ['imports', 'list']);
     expect(list.stdout).toMatch(/medical\s+2023-03-31\s+medical\.csv\s+EVALUATED\s+800/);

@@ -2,7 +2,7 @@
 // with the first examples), duplicated, new / changed / gone since the previous delivery, and —
 // as the later stages finish — matched by method, sent to review, alerts raised.
 import { sql } from 'kysely';
-import type { Database } from '@ew/db';
+import type { Database, StoredFileWarning } from '@ew/db';
 
 export interface RejectReasonSummary {
   reason: string;
@@ -23,6 +23,8 @@ export interface ImportReport {
   rowsAccepted: number;
   rowsRejected: number;
   rowsDuplicate: number;
+  /** Header notes: columns ignored, optional fields absent, fields derived from another column. */
+  warnings: StoredFileWarning[];
   delta: { previousImportId: number | null; new: number | null; changed: number | null; gone: number | null };
   rejectsByReason: RejectReasonSummary[];
   matchedByMethod: Record<string, number>;
@@ -102,6 +104,7 @@ export async function importReport(db: Database, importId: number): Promise<Impo
     rowsAccepted: imp.rows_accepted,
     rowsRejected: imp.rows_rejected,
     rowsDuplicate: imp.rows_duplicate,
+    warnings: imp.warnings,
     delta: {
       previousImportId: imp.previous_import_id,
       new: imp.rows_new,

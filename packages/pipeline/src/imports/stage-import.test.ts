@@ -381,3 +381,29 @@ describe('year-month columns (结算年月)', () => {
     ]);
   });
 });
+
+describe('header warnings', () => {
+  it('stores columns ignored and optional fields absent with the import, for its report', async () => {
+    const csv = [
+      '公民身份号码,姓名,业务类型,业务日期,联系电话,备注',
+      `${P1},张三,失业登记,2023-03-01,139,x`,
+      '',
+    ].join('\n');
+    const request = await importFile('hr-extra.csv', csv);
+    if (request.outcome !== 'QUEUED') throw new Error('not queued');
+    const report = await importReport(app.ctx.database.db, request.importId);
+    expect(report?.rowsAccepted).toBe(1);
+    expect(report?.warnings).toEqual([
+      {
+        code: 'COLUMNS_IGNORED',
+        message: 'column(s) the hr mapping does not know, ignored: "联系电话", "备注"',
+        columns: ['联系电话', '备注'],
+      },
+      {
+        code: 'OPTIONAL_FIELDS_ABSENT',
+        message: expect.stringContaining('monthly_income') as string,
+        fields: ['monthly_income'],
+      },
+    ]);
+  });
+});

@@ -150,12 +150,15 @@ export function importRoutes(app: FastifyInstance, deps: ApiDeps): void {
     };
   });
 
-  app.get('/imports/:id', { onRequest: readers }, async (request) => {
+  // the import report (with its header warnings); /report is the same under its own name
+  const report = async (request: FastifyRequest) => {
     const { id } = parseInput(idParams, request.params, 'params');
-    const report = await importReport(db, id);
-    if (report === null) throw new ApiError('NOT_FOUND', `no import ${id}`);
-    return report;
-  });
+    const found = await importReport(db, id);
+    if (found === null) throw new ApiError('NOT_FOUND', `no import ${id}`);
+    return found;
+  };
+  app.get('/imports/:id', { onRequest: readers }, report);
+  app.get('/imports/:id/report', { onRequest: readers }, report);
 
   app.get('/imports/:id/rejects.csv', { onRequest: readers }, async (request, reply) => {
     const user = userOf(request);

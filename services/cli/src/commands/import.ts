@@ -159,11 +159,17 @@ async function waitForImport(
   }
 }
 
+/** Header notes (columns ignored, optional fields absent, fields derived), one line each. */
+export function formatWarnings(warnings: ReadonlyArray<{ code: string; message: string }>): string[] {
+  return warnings.map((w) => `  warning (${w.code}): ${w.message}`);
+}
+
 export function formatReport(r: ImportReport): string {
   const lines = [
     `Import ${r.importId}: ${r.feed}, period ${r.period}, file ${r.fileName} (${r.format ?? '?'}${r.encoding ? `, ${r.encoding}` : ''}) — ${r.status}`,
   ];
   if (r.error) lines.push(`  refused: ${r.error.message}`);
+  lines.push(...formatWarnings(r.warnings));
   lines.push(
     `  rows read ${num(r.rowsRead)}, accepted ${num(r.rowsAccepted)}, rejected ${num(r.rowsRejected)}, duplicates ${num(r.rowsDuplicate)}`,
     `  since the previous delivery${r.delta.previousImportId ? ` (import ${r.delta.previousImportId})` : ' (none)'}: new ${num(r.delta.new)}, changed ${num(r.delta.changed)}, gone ${num(r.delta.gone)}`,

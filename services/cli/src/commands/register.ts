@@ -6,6 +6,7 @@ import { parsePeriod } from '@ew/pipeline/imports/period';
 import { withApp } from '../app.ts';
 import { num } from '../format.ts';
 import { userPath } from '../paths.ts';
+import { formatWarnings } from './import.ts';
 
 export async function loadRegister(app: CliApp, file: string, asOf?: string): Promise<RegisterImportResult> {
   const mapping = app.ctx.mappings.get('register');
@@ -31,6 +32,7 @@ export function formatRegisterResult(file: string, r: RegisterImportResult): str
     head,
     `  rows read ${num(r.rowsRead)}, accepted ${num(r.accepted)}, rejected ${num(r.rejected)}; register now ${num(r.households)} households, ${num(r.persons)} persons`,
     events ? `  changes since the previous snapshot: ${events}` : null,
+    ...formatWarnings(r.warnings),
   ]
     .filter(Boolean)
     .join('\n');
