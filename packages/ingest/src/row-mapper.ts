@@ -31,7 +31,7 @@ import {
   type IdRejectReason,
 } from '@ew/core';
 import { z } from 'zod';
-import type { CodeValue, FeedMapping, FieldMapping } from './mapping.ts';
+import type { CodeValue, DeriveRule, FeedMapping, FieldMapping } from './mapping.ts';
 import type { ResolvedHeaders } from './headers.ts';
 import type { SourceRow } from './table.ts';
 import { collapseWhitespace, normaliseCode, truncate } from './text.ts';
@@ -417,6 +417,25 @@ function idStep(col: Column, f: FieldMapping, birthDateField: string | undefined
   };
 }
 
+/** A field whose own column is absent, filled from another column by its `derive` rule. */
+function deriveStep(col: Column, rule: DeriveRule): Step {
+  switch (rule.rule) {
+    case 'present':
+      return (cell, state) => {
+        state.fields[col.field] = cell !== undefined && normaliseCode(cell) !== '';
+      };
+    case 'date':
+      return dateStep(col, { source: [col.header], parser: 'date', required: false });
+    case 'values':
+      return codeStep(col, {
+        source: [col.header],
+        parser: 'code',
+        required: false,
+        values: rule.values ?? {},
+      });
+  }
+}
+
 function makeStep(col: Column, f: FieldMapping, birthDateField: string | undefined): Step {
   switch (f.parser) {
     case 'text':
@@ -454,7 +473,11 @@ export function createRowMapper(mapping: FeedMapping, resolved: ResolvedHeaders)
   for (const [field, f] of Object.entries(mapping.fields)) {
     const c = resolved.columns[field];
     const col: Column = { field, header: c?.header ?? f.source[0] ?? field, index: c?.index ?? -1 };
-    const entry = { index: col.index, step: makeStep(col, f, birthDateField) };
+    const step =
+      c?.derived === true && f.derive !== undefined
+        ? deriveStep(col, f.derive)
+        : makeStep(col, f, birthDateField);
+    const entry = { index: col.index, step };
     if (f.parser === 'id_number') idPlan = entry;
     else plan.push(entry);
   }
