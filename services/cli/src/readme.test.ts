@@ -79,8 +79,27 @@ describe('the CLI run from another directory', () => {
       /warning \(OPTIONAL_FIELDS_ABSENT\): optional field\(s\) without a column.*settlement_month/,
     );
 
+    const corrected = await runCli(
+      t,
+      [
+        'import',
+        '--inline',
+        '--feed',
+        'medical',
+        '--period',
+        '2023-03',
+        '--replace',
+        'medical-corrected.csv',
+      ],
+      sample,
+    );
+    expect(corrected.stdout).toMatch(
+      /against the replaced file \(import \d+\): new 1 \(rows \d+\), changed \d+ \(rows [\d, …]+\), gone \d+/,
+    );
+
     const list = await runCli(t, ['imports', 'list']);
-    expect(list.stdout).toMatch(/medical\s+2023-03-31\s+medical\.csv\s+EVALUATED\s+800/);
+    expect(list.stdout).toMatch(/medical\s+2023-03-31\s+medical\.csv\s+REPLACED\s+800/);
+    expect(list.stdout).toMatch(/medical\s+2023-03-31\s+medical-corrected\.csv\s+EVALUATED\s+798/);
 
     const sim = await runCli(
       t,
@@ -89,7 +108,7 @@ describe('the CLI run from another directory', () => {
     );
     expect(sim.code).toBe(0);
     expect(sim.stdout).toMatch(/^MED_EXPENSE\s+\d+\s+\d+\s+\+\d+$/m);
-  });
+  }, 240_000);
 });
 
 describe('the CLI before any register', () => {

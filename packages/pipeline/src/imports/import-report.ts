@@ -3,6 +3,7 @@
 // as the later stages finish — matched by method, sent to review, alerts raised.
 import { sql } from 'kysely';
 import type { Database, StoredFileWarning } from '@ew/db';
+import { compareWithReplaced, type ReplacementDelta } from './delivery-delta.ts';
 
 export interface RejectReasonSummary {
   reason: string;
@@ -26,6 +27,8 @@ export interface ImportReport {
   /** Header notes: columns ignored, optional fields absent, fields derived from another column. */
   warnings: StoredFileWarning[];
   delta: { previousImportId: number | null; new: number | null; changed: number | null; gone: number | null };
+  /** A corrected file (--replace): its rows against the delivery it replaced; null otherwise. */
+  replaced: ReplacementDelta | null;
   rejectsByReason: RejectReasonSummary[];
   matchedByMethod: Record<string, number>;
   reviewsOpen: number;
@@ -91,6 +94,13 @@ export async function importReport(db: Database, importId: number): Promise<Impo
     .where('signals.import_id', '=', importId)
     .executeTakeFirstOrThrow();
 
+  const staged =
+    imp.staged_at !== null || ['STAGED', 'MATCHING', 'MATCHED', 'EVALUATED'].includes(imp.status);
+  const replaced =
+    imp.replaces_import_id !== null && staged
+      ? await compareWithReplaced(db, imp.id, imp.replaces_import_id)
+      : null;
+
   return {
     importId: imp.id,
     feed: imp.feed,
@@ -111,6 +121,7 @@ export async function importReport(db: Database, importId: number): Promise<Impo
       changed: imp.rows_changed,
       gone: imp.rows_gone,
     },
+    replaced,
     rejectsByReason: reasons.map((r) => ({
       reason: r.reason,
       rows: r.rows,

@@ -407,3 +407,37 @@ describe('header warnings', () => {
     ]);
   });
 });
+
+describe('a corrected file (--replace) against the file it replaces', () => {
+  it('reports rows new, changed and gone against that file, with row numbers', async () => {
+    const first = await importFile(
+      'hr.csv',
+      hrCsv([
+        `${P1},张三,失业登记,2023-03-01,`,
+        `${P2},李四,灵活就业,2023/2/1,1200`,
+        `${P3},王五,停保,20230115,`,
+      ]),
+    );
+    const corrected = await importFile(
+      'hr-corrected.csv',
+      hrCsv([
+        `${P1},张三,失业登记,2023-03-01,`,
+        `${P2},李四,灵活就业,2023/2/1,900`,
+        `${P4},赵六,停保,2023-03-01,`,
+      ]),
+      '2023-03',
+      true,
+    );
+    if (first.outcome !== 'QUEUED' || corrected.outcome !== 'QUEUED') throw new Error('not queued');
+    expect(corrected.replacesImportId).toBe(first.importId);
+    const report = await importReport(app.ctx.database.db, corrected.importId);
+    expect(report?.replaced).toEqual({
+      replacedImportId: first.importId,
+      new: 1,
+      changed: 1,
+      gone: 1,
+      examples: { new: [4], changed: [3], gone: [4] },
+    });
+    expect((await importReport(app.ctx.database.db, first.importId))?.replaced).toBeNull();
+  });
+});

@@ -174,6 +174,15 @@ export function formatReport(r: ImportReport): string {
     `  rows read ${num(r.rowsRead)}, accepted ${num(r.rowsAccepted)}, rejected ${num(r.rowsRejected)}, duplicates ${num(r.rowsDuplicate)}`,
     `  since the previous delivery${r.delta.previousImportId ? ` (import ${r.delta.previousImportId})` : ' (none)'}: new ${num(r.delta.new)}, changed ${num(r.delta.changed)}, gone ${num(r.delta.gone)}`,
   );
+  if (r.replaced) {
+    const rowsOf = (rows: number[], n: number) =>
+      n === 0 ? '' : ` (rows ${rows.join(', ')}${n > rows.length ? ', …' : ''})`;
+    lines.push(
+      `  against the replaced file (import ${r.replaced.replacedImportId}): new ${num(r.replaced.new)}${rowsOf(r.replaced.examples.new, r.replaced.new)}, ` +
+        `changed ${num(r.replaced.changed)}${rowsOf(r.replaced.examples.changed, r.replaced.changed)}, ` +
+        `gone ${num(r.replaced.gone)}${rowsOf(r.replaced.examples.gone, r.replaced.gone)} (gone: rows of the replaced file)`,
+    );
+  }
   if (r.rejectsByReason.length > 0) {
     lines.push('  rejects by reason:');
     for (const reason of r.rejectsByReason) {
