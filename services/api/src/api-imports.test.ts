@@ -425,7 +425,11 @@ describe('reviews', () => {
 
 describe('GET /imports/:id/report warnings', () => {
   it('shows the columns ignored and optional fields absent of a staged upload', async () => {
-    const csv = ['公民身份号码,姓名,业务类型,业务日期,备注', `${validId('1980-01-02', 11)},张三,失业登记,2023-03-01,x`, ''];
+    const csv = [
+      '公民身份号码,姓名,业务类型,业务日期,备注',
+      `${validId('1980-01-02', 11)},张三,失业登记,2023-03-01,x`,
+      '',
+    ];
     const res = await upload({ feed: 'hr', period: '2023-05' }, csv.join('\r\n'));
     expect(res.statusCode).toBe(202);
     const { importId } = res.json<{ importId: number }>();
@@ -436,7 +440,9 @@ describe('GET /imports/:id/report warnings', () => {
       headers: bearer(api.tokens.supervisor),
     });
     expect(report.statusCode).toBe(200);
-    expect(report.json<{ warnings: Array<{ code: string; columns?: string[]; fields?: string[] }> }>().warnings).toEqual([
+    expect(
+      report.json<{ warnings: Array<{ code: string; columns?: string[]; fields?: string[] }> }>().warnings,
+    ).toEqual([
       expect.objectContaining({ code: 'COLUMNS_IGNORED', columns: ['备注'] }),
       expect.objectContaining({ code: 'OPTIONAL_FIELDS_ABSENT', fields: ['monthly_income'] }),
     ]);
