@@ -12,6 +12,7 @@ import { importReport } from '@ew/pipeline/imports/import-report';
 import { requestImport } from '@ew/pipeline/imports/request-import';
 import { stageImport } from '@ew/pipeline/imports/stage-import';
 import { generate } from '../generator/index.ts';
+import { markRegisterApplied } from '@ew/pipeline/imports/imports.fixture';
 import { createTestApp, type TestApp } from '../harness/app.ts';
 
 const ROWS = 5000;
@@ -19,6 +20,7 @@ const ROWS = 5000;
 let app: TestApp;
 beforeAll(async () => {
   app = await createTestApp();
+  await markRegisterApplied(app.ctx.database.db);
 }, 60_000);
 afterAll(async () => {
   await app?.close();

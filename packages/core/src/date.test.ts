@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageAt, daysBetween, isValidIsoDate, parseDate } from './date.ts';
+import { ageAt, daysBetween, isValidIsoDate, parseDate, parseYearMonth } from './date.ts';
 
 const ok = (date: string) => ({ ok: true, date });
 const BAD = { ok: false, reason: 'BAD_DATE' };
@@ -174,5 +174,56 @@ describe('daysBetween', () => {
 
   it('throws on dates that are not ISO', () => {
     expect(() => daysBetween('2024-01-01', 'tomorrow')).toThrow(RangeError);
+  });
+});
+
+describe('parseYearMonth (结算年月, 统计年月)', () => {
+  it.each([
+    ['202303', '2023-03-01'],
+    ['2023-03', '2023-03-01'],
+    ['2023-3', '2023-03-01'],
+    ['2023/3', '2023-03-01'],
+    ['2023/03', '2023-03-01'],
+    ['2023.3', '2023-03-01'],
+    ['2023年3月', '2023-03-01'],
+    ['2023年03月', '2023-03-01'],
+    ['2023 年 3 月', '2023-03-01'],
+    ['２０２３年３月', '2023-03-01'], // full-width digits
+    [' 202312 ', '2023-12-01'],
+    ['2023-03-15', '2023-03-01'], // a full date: its month
+    ['20230331', '2023-03-01'],
+    ['2023/3/31 0:00', '2023-03-01'],
+    ['44986', '2023-03-01'], // an Excel serial as text (2023-03-01)
+    ['45016', '2023-03-01'], // 2023-03-31
+  ])('%j → %s', (raw, iso) => {
+    expect(parseYearMonth(raw)).toEqual({ ok: true, date: iso });
+  });
+
+  it('reads Excel cells: a serial number, a Date, and a number typed yyyymm', () => {
+    expect(parseYearMonth(45000)).toEqual({ ok: true, date: '2023-03-01' }); // 2023-03-15
+    expect(parseYearMonth(new Date(Date.UTC(2023, 2, 15)))).toEqual({ ok: true, date: '2023-03-01' });
+    expect(parseYearMonth(202303)).toEqual({ ok: true, date: '2023-03-01' });
+  });
+
+  it.each([
+    ['202313', /no month 13/],
+    ['202300', /no month 0/],
+    ['2023-13', /no month 13/],
+    ['2023/0', /no month 0/],
+    ['2023年13月', /no month 13/],
+    ['000003', /year 0 is out of range/],
+    ['March 2023', /not a year-month/],
+    ['2023-02-30', /not a year-month/],
+  ])('rejects %j', (raw, detail) => {
+    const r = parseYearMonth(raw);
+    expect(r).toMatchObject({ ok: false, reason: 'BAD_YEAR_MONTH' });
+    expect(r.ok ? '' : r.detail).toMatch(detail);
+  });
+
+  it('rejects a number typed 202313 and treats empty cells as no value', () => {
+    expect(parseYearMonth(202313)).toMatchObject({ ok: false, detail: expect.stringMatching(/no month 13/) });
+    for (const empty of ['', '  ', '-', '无', null, undefined]) {
+      expect(parseYearMonth(empty)).toEqual({ ok: true, date: null });
+    }
   });
 });

@@ -115,3 +115,60 @@ export function daysBetween(from: string, to: string): number {
   const [ty, tm, td] = partsOf(to, 'to');
   return Math.round((utcMs(ty, tm, td) - utcMs(fy, fm, fd)) / MS_PER_DAY);
 }
+
+// ── Year-months (结算年月, 统计年月) ──────────────────────────────────────────────────────────
+
+export type YearMonthParseResult =
+  | { ok: true; date: string }
+  | { ok: true; date: null }
+  | { ok: false; reason: 'BAD_YEAR_MONTH'; detail: string };
+
+// yyyy-m, yyyy/m, yyyy.m; 2023年3月 (月 optional after 年)
+const YM_SEPARATED = /^(\d{4})[-/.](\d{1,2})$/;
+const YM_CHINESE = /^(\d{4})\s*年\s*(\d{1,2})\s*月?$/;
+
+function badMonth(detail: string): YearMonthParseResult {
+  return { ok: false, reason: 'BAD_YEAR_MONTH', detail };
+}
+
+function yearMonth(y: number, m: number, written: string): YearMonthParseResult {
+  if (y < 1900 || y > 9999) return badMonth(`"${written}": year ${y} is out of range`);
+  if (m < 1 || m > 12) return badMonth(`"${written}": there is no month ${m}`);
+  return { ok: true, date: formatIsoDate(y, m, 1) };
+}
+
+/** A full date (any form parseDate reads, an Excel serial or a Date) → the first of its month. */
+function monthOfDate(raw: string | number | Date, written: string): YearMonthParseResult {
+  const d = parseDate(raw);
+  if (!d.ok) return badMonth(`"${written}" is not a year-month (e.g. 202303, 2023-03, 2023年3月)`);
+  return d.date === null ? { ok: true, date: null } : { ok: true, date: `${d.date.slice(0, 8)}01` };
+}
+
+/**
+ * Parses a year-month cell (结算年月, 统计年月): `202303`, `2023-03`, `2023/3`, `2023.3`,
+ * `2023年3月`, a full date or an Excel date (serial number or Date cell). The answer is the first
+ * day of that month, `YYYY-MM-01`. An impossible month (`202313`, `202300`) is a reject whose
+ * `detail` says why (it quotes the cell; no personal data lives in a year-month column). Never
+ * throws; empty input is `{ ok: true, date: null }`.
+ */
+export function parseYearMonth(raw: string | number | Date | null | undefined): YearMonthParseResult {
+  if (raw === null || raw === undefined) return { ok: true, date: null };
+  if (raw instanceof Date) return monthOfDate(raw, 'date cell');
+  if (typeof raw === 'number') {
+    // a cell typed as the number 202303 (yyyymm) cannot be a plausible serial (year 2453)
+    if (Number.isInteger(raw) && raw >= 100_000 && raw <= 999_999) {
+      return yearMonth(Math.floor(raw / 100), raw % 100, String(raw));
+    }
+    return monthOfDate(raw, String(raw));
+  }
+  let s = raw.trim();
+  if (/[^ -~]/.test(s)) s = s.normalize('NFKC').trim(); // full-width digits, U+3000
+  if (s === '' || EMPTY_TOKENS.has(s)) return { ok: true, date: null };
+  if (s.length === 6) {
+    const compact = digitsValue(s, 0, 6);
+    if (compact >= 0) return yearMonth(Math.floor(compact / 100), compact % 100, s);
+  }
+  const m = YM_SEPARATED.exec(s) ?? YM_CHINESE.exec(s);
+  if (m) return yearMonth(Number(m[1]), Number(m[2]), s);
+  return monthOfDate(s, s);
+}

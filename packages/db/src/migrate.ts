@@ -24,6 +24,7 @@ import * as rowHashBigint from './migrations/2026-11-28T0015-row-hash-bigint.ts'
 import * as casework from './migrations/2026-12-03T0016-casework.ts';
 import * as taskQueue from './migrations/2026-12-03T0017-task-queue.ts';
 import * as sessions from './migrations/2026-12-03T0018-sessions.ts';
+import * as reviews from './migrations/2026-12-03T0019-reviews.ts';
 
 /** Every migration, in order. Listed explicitly so bundlers and tsx agree on what exists. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-03T0016-casework': casework,
   '2026-12-03T0017-task-queue': taskQueue,
   '2026-12-03T0018-sessions': sessions,
+  '2026-12-03T0019-reviews': reviews,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

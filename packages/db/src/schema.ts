@@ -59,6 +59,8 @@ export interface RegisterSnapshotTable {
   persons: Generated<number>;
   error_code: string | null;
   error_message: string | null;
+  /** T0019: header notes (columns ignored, optional fields absent, fields derived). */
+  warnings: ColumnType<StoredFileWarning[], string | undefined, string>;
   created_at: Generated<Date>;
   applied_at: Timestamp | null;
 }
@@ -142,6 +144,8 @@ export interface ImportTable {
   previous_import_id: number | null;
   replaces_import_id: number | null;
   requested_by: string | null;
+  /** T0019: header notes (columns ignored, optional fields absent, fields derived). */
+  warnings: ColumnType<StoredFileWarning[], string | undefined, string>;
   created_at: Generated<Date>;
   started_at: Timestamp | null;
   staged_at: Timestamp | null;
@@ -186,11 +190,24 @@ export interface MatchReviewTable {
   row_no: number;
   kind: 'REVIEW' | 'CONFLICT';
   candidates: Json<Array<{ personId: number; score: number; kind: string }>>;
-  status: Generated<'OPEN' | 'ACCEPTED' | 'REJECTED'>;
+  /** SUPERSEDED (T0019): its import was replaced before the review was decided. */
+  status: Generated<ReviewStatus>;
   chosen_person_id: number | null;
   decided_by: string | null;
   decided_at: Timestamp | null;
   created_at: Generated<Date>;
+  /** T0019: the earlier review (same source row, earlier period) whose decision this one reused. */
+  reused_from_review_id: number | null;
+}
+
+export type ReviewStatus = 'OPEN' | 'ACCEPTED' | 'REJECTED' | 'SUPERSEDED';
+
+/** A header note stored with an import or snapshot (T0019), as @ew/ingest's FileWarning. */
+export interface StoredFileWarning {
+  code: string;
+  message: string;
+  columns?: readonly string[];
+  fields?: readonly string[];
 }
 
 export interface UserTable {
@@ -298,6 +315,9 @@ export interface SignalTable {
   row_no: number | null;
   evidence: Json<Record<string, unknown>>;
   created_at: Generated<Date>;
+  /** T0019: set when the signal stopped being true (e.g. a new low-income standard). */
+  superseded_at: Timestamp | null;
+  superseded_reason: string | null;
 }
 
 /** Which alert a signal is grouped into (a signal without a row here is not raised yet). */

@@ -57,8 +57,15 @@ describe('resolveHeaders', () => {
     );
     expect(r.unknown.map((u) => u.header)).toEqual(['联系电话', '备注']);
     expect(r.missingOptional).toEqual(['monthly_income']);
-    expect(r.warnings.join('\n')).toContain('"联系电话", "备注"');
-    expect(r.warnings.join('\n')).toContain('monthly_income');
+    expect(r.warnings).toEqual([
+      {
+        code: 'COLUMNS_IGNORED',
+        message: 'column(s) the hr mapping does not know, ignored: "联系电话", "备注"',
+        columns: ['联系电话', '备注'],
+      },
+      expect.objectContaining({ code: 'OPTIONAL_FIELDS_ABSENT', fields: ['monthly_income'] }),
+    ]);
+    expect(r.warnings[1]?.message).toContain('monthly_income');
   });
 
   it('refuses a missing required column, naming it and the unknown ones', () => {

@@ -21,6 +21,23 @@ export interface ResolvedColumn {
   readonly index: number;
   /** The header as in the file (trimmed). */
   readonly header: string;
+  /** The column is another field's source: the value is derived by the field's `derive` rule. */
+  readonly derived?: boolean;
+}
+
+/**
+ * A note on a file's header row for the import report (stored with the import; never a refusal):
+ * - `COLUMNS_IGNORED`         columns no field maps (their data is not read)
+ * - `OPTIONAL_FIELDS_ABSENT`  optional fields without a column (their values are empty)
+ * - `FIELD_DERIVED`           a field whose own column is absent, derived from another column
+ */
+export interface FileWarning {
+  readonly code: 'COLUMNS_IGNORED' | 'OPTIONAL_FIELDS_ABSENT' | 'FIELD_DERIVED';
+  readonly message: string;
+  /** The source columns concerned, as in the file. */
+  readonly columns?: readonly string[];
+  /** The target fields concerned. */
+  readonly fields?: readonly string[];
 }
 
 export interface ResolvedHeaders {
@@ -34,8 +51,8 @@ export interface ResolvedHeaders {
   readonly missingOptional: readonly string[];
   /** Columns no field maps (ignored). */
   readonly unknown: readonly { readonly index: number; readonly header: string }[];
-  /** Human-readable notes for the import report (unknown columns, missing optional columns). */
-  readonly warnings: readonly string[];
+  /** Notes for the import report: ignored columns, absent optional fields, derived fields. */
+  readonly warnings: readonly FileWarning[];
 }
 
 /** How well a header row fits one mapping (no decision, no exception). */
@@ -100,6 +117,7 @@ export function fitHeaders(mapping: FeedMapping, headers: readonly string[]): He
     else list.push(col);
   });
   const columns: Record<string, ResolvedColumn> = {};
+  const derivedFrom = new Set<number>();
   const ambiguous: Record<string, ResolvedColumn[]> = {};
   const requiredMissing: string[] = [];
   const optionalMissing: string[] = [];
@@ -110,7 +128,15 @@ export function fitHeaders(mapping: FeedMapping, headers: readonly string[]): He
     if (!f.required) optionalCount++;
     const cols = byField.get(field);
     if (cols === undefined) {
-      (f.required ? requiredMissing : optionalMissing).push(field);
+      const from = f.derive === undefined ? undefined : deriveColumn(f.derive.from, headers);
+      if (from === undefined) {
+        (f.required ? requiredMissing : optionalMissing).push(field);
+        continue;
+      }
+      columns[field] = { field, ...from, derived: true };
+      derivedFrom.add(from.index);
+      matched++;
+      if (!f.required) optionalFound++;
       continue;
     }
     if (cols.length > 1) {
@@ -123,6 +149,9 @@ export function fitHeaders(mapping: FeedMapping, headers: readonly string[]): He
     matched++;
     if (!f.required) optionalFound++;
   }
+  // a column read only to derive another field is not ignored
+  if (derivedFrom.size > 0)
+    unknown.splice(0, unknown.length, ...unknown.filter((u) => !derivedFrom.has(u.index)));
   const passes =
     requiredMissing.length === 0 &&
     Object.keys(ambiguous).length === 0 &&
@@ -138,6 +167,16 @@ export function fitHeaders(mapping: FeedMapping, headers: readonly string[]): He
     matched,
     passes,
   };
+}
+
+/** The first header matching one of the aliases, as in the file. */
+function deriveColumn(
+  aliases: readonly string[],
+  headers: readonly string[],
+): { index: number; header: string } | undefined {
+  const keys = new Set(aliases.map(headerKey));
+  const index = headers.findIndex((h) => keys.has(headerKey(h)));
+  return index < 0 ? undefined : { index, header: displayHeader(headers[index]!) };
 }
 
 function describeField(mapping: FeedMapping, field: string): string {
@@ -238,12 +277,35 @@ export function resolveHeaders(
     );
   }
 
-  const warnings: string[] = [];
-  if (fit.unknown.length > 0) warnings.push(`unknown column(s) ignored: ${unknownList}`);
+  const warnings: FileWarning[] = [];
+  if (fit.unknown.length > 0) {
+    warnings.push({
+      code: 'COLUMNS_IGNORED',
+      message: `column(s) the ${mapping.feed} mapping does not know, ignored: ${unknownList}`,
+      columns: fit.unknown.map((u) => u.header),
+    });
+  }
   if (fit.optionalMissing.length > 0) {
-    warnings.push(
-      `optional column(s) absent, values will be empty: ${fit.optionalMissing.map((f) => describeField(mapping, f)).join(', ')}`,
-    );
+    warnings.push({
+      code: 'OPTIONAL_FIELDS_ABSENT',
+      message: `optional field(s) without a column, their values will be empty: ${fit.optionalMissing.map((f) => describeField(mapping, f)).join(', ')}`,
+      fields: fit.optionalMissing,
+    });
+  }
+  for (const col of Object.values(fit.columns)) {
+    const rule = mapping.fields[col.field]?.derive;
+    if (col.derived !== true || rule === undefined) continue;
+    const how = {
+      present: 'true where it is not empty, else false',
+      values: 'through its value list',
+      date: 'read as a date',
+    }[rule.rule];
+    warnings.push({
+      code: 'FIELD_DERIVED',
+      message: `${describeField(mapping, col.field)} has no column: derived from "${col.header}" (${how})`,
+      columns: [col.header],
+      fields: [col.field],
+    });
   }
   return {
     feed: mapping.feed,

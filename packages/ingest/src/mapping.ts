@@ -4,8 +4,15 @@
 //   version: 1
 //   description: …
 //   fields:
-//     <target>: { source: [header aliases…], parser: text|name|id_number|date|amount|integer|code,
-//                 required?: bool, values?: { departmentWord: canonicalValue } }
+//     <target>: { source: [header aliases…],
+//                 parser: text|name|id_number|date|year_month|amount|integer|code,
+//                 required?: bool, values?: { departmentWord: canonicalValue },
+//                 derive?: { from: [header aliases…], rule: present|values|date, values?: {…} } }
+//
+// `derive` says how to fill the field when its own column is absent but another one is present
+// (the import report then says the field was derived): `present` → true when that column's cell
+// is not empty, else false (refused_before from 未通过日期); `values` → the cell through a value
+// list (unknown words are rejects, as for code fields); `date` → the cell read as a date.
 //
 // Validated once at load (zod + cross-field checks); the row mapper then trusts the shape and
 // runs without per-row validation. A bad file is refused with a MappingError naming the key.
@@ -17,7 +24,16 @@ import { z } from 'zod';
 import { MappingError } from './errors.ts';
 import { headerKey, normaliseCode } from './text.ts';
 
-export const PARSER_KINDS = ['text', 'name', 'id_number', 'date', 'amount', 'integer', 'code'] as const;
+export const PARSER_KINDS = [
+  'text',
+  'name',
+  'id_number',
+  'date',
+  'year_month',
+  'amount',
+  'integer',
+  'code',
+] as const;
 export type ParserKind = (typeof PARSER_KINDS)[number];
 
 export type CodeValue = string | boolean;
@@ -28,6 +44,18 @@ export interface FieldMapping {
   readonly parser: ParserKind;
   readonly required: boolean;
   /** Only for `code`: department word (NFKC-normalised, trimmed) → canonical value. */
+  readonly values?: Readonly<Record<string, CodeValue>>;
+  /** How to fill the field from another column when its own is absent. */
+  readonly derive?: DeriveRule;
+}
+
+export const DERIVE_RULES = ['present', 'values', 'date'] as const;
+
+export interface DeriveRule {
+  /** Header aliases of the column the value comes from. */
+  readonly from: readonly string[];
+  readonly rule: (typeof DERIVE_RULES)[number];
+  /** Only for rule `values`: department word (normalised) → canonical value. */
   readonly values?: Readonly<Record<string, CodeValue>>;
 }
 
@@ -57,6 +85,13 @@ const fieldSchema = z.strictObject({
   parser: z.enum(PARSER_KINDS),
   required: z.boolean().optional(),
   values: z.record(z.string(), z.union([z.string().min(1), z.boolean()])).optional(),
+  derive: z
+    .strictObject({
+      from: z.array(z.string().trim().min(1, 'an alias may not be empty')).min(1, 'needs a column'),
+      rule: z.enum(DERIVE_RULES),
+      values: z.record(z.string(), z.union([z.string().min(1), z.boolean()])).optional(),
+    })
+    .optional(),
 });
 
 /** The shape of a mapping file, as written. */
@@ -134,27 +169,32 @@ export function parseMapping(doc: unknown, path = '<mapping>'): FeedMapping {
       }
       aliasOwner.set(k, name);
     }
-    let values: Record<string, CodeValue> | undefined;
-    if (f.values !== undefined) {
-      values = {};
-      for (const [word, canonical] of Object.entries(f.values)) {
-        const w = normaliseCode(word);
-        if (w === '') throw new MappingError(path, `${key}.values`, 'a department word may not be empty');
-        if (Object.hasOwn(values, w)) {
-          throw new MappingError(
-            path,
-            `${key}.values.${word}`,
-            `"${word}" is listed twice (after normalisation)`,
-          );
-        }
-        values[w] = canonical;
+    const values = f.values === undefined ? undefined : codeValues(path, `${key}.values`, f.values);
+    let derive: DeriveRule | undefined;
+    if (f.derive !== undefined) {
+      const d = f.derive;
+      if ((d.rule === 'values') !== (d.values !== undefined)) {
+        throw new MappingError(
+          path,
+          `${key}.derive.values`,
+          'derive.values goes with rule values, and only with it',
+        );
       }
+      if (d.from.some((alias) => f.source.some((own) => headerKey(own) === headerKey(alias)))) {
+        throw new MappingError(path, `${key}.derive.from`, 'derive.from names a column of the field itself');
+      }
+      derive = {
+        from: d.from,
+        rule: d.rule,
+        ...(d.values === undefined ? {} : { values: codeValues(path, `${key}.derive.values`, d.values) }),
+      };
     }
     fields[name] = {
       source: f.source,
       parser: f.parser,
       required: f.required ?? false,
       ...(values === undefined ? {} : { values }),
+      ...(derive === undefined ? {} : { derive }),
     };
   }
   // A `x_norm` produced by a name field must not shadow a mapped field.
@@ -174,6 +214,24 @@ export function parseMapping(doc: unknown, path = '<mapping>'): FeedMapping {
     fields,
     path,
   };
+}
+
+/** Department words normalised as the row mapper looks them up; empty or doubled words refused. */
+function codeValues(
+  path: string,
+  key: string,
+  written: Record<string, CodeValue>,
+): Record<string, CodeValue> {
+  const values: Record<string, CodeValue> = {};
+  for (const [word, canonical] of Object.entries(written)) {
+    const w = normaliseCode(word);
+    if (w === '') throw new MappingError(path, key, 'a department word may not be empty');
+    if (Object.hasOwn(values, w)) {
+      throw new MappingError(path, `${key}.${word}`, `"${word}" is listed twice (after normalisation)`);
+    }
+    values[w] = canonical;
+  }
+  return values;
 }
 
 /** Parse mapping YAML text. */

@@ -27,10 +27,11 @@ import {
   parseDate,
   parseIdNumber,
   parseInteger,
+  parseYearMonth,
   type IdRejectReason,
 } from '@ew/core';
 import { z } from 'zod';
-import type { CodeValue, FeedMapping, FieldMapping } from './mapping.ts';
+import type { CodeValue, DeriveRule, FeedMapping, FieldMapping } from './mapping.ts';
 import type { ResolvedHeaders } from './headers.ts';
 import type { SourceRow } from './table.ts';
 import { collapseWhitespace, normaliseCode, truncate } from './text.ts';
@@ -49,6 +50,7 @@ export interface MappedRecord {
  * - `REQUIRED_MISSING`    a required field's cell is empty
  * - `UNKNOWN_CODE`        a coded cell holds a word the mapping does not know (never defaulted)
  * - `BAD_DATE`            not a date (or not a real one)
+ * - `BAD_YEAR_MONTH`      a year-month column (结算年月) that is not one, or names no real month
  * - `BAD_AMOUNT`, `NEGATIVE_AMOUNT`, `BAD_INTEGER`, `NEGATIVE_INTEGER`
  * - `NUMERIC_DIGITS_LOST` XLSX: a text/code cell held a number with more than 15 digits (Excel
  *                         keeps 15 significant digits; a household number like that is damaged)
@@ -61,6 +63,7 @@ export const ROW_REJECT_REASONS = [
   'REQUIRED_MISSING',
   'UNKNOWN_CODE',
   'BAD_DATE',
+  'BAD_YEAR_MONTH',
   'BAD_AMOUNT',
   'NEGATIVE_AMOUNT',
   'BAD_INTEGER',
@@ -252,6 +255,27 @@ function dateStep(col: Column, f: FieldMapping): Step {
   };
 }
 
+/** A year-month (结算年月, 统计年月) → the first of that month. */
+function yearMonthStep(col: Column, f: FieldMapping): Step {
+  const { field, header } = col;
+  return (cell, state) => {
+    const r = parseYearMonth(cell ?? '');
+    if (!r.ok) {
+      state.fields[field] = null;
+      addReject(state, {
+        column: header,
+        field,
+        value: truncate(cell ?? ''),
+        reason: 'BAD_YEAR_MONTH',
+        message: `row ${state.row.rowNo}, column "${header}": ${truncate(r.detail, 80)}`,
+      });
+      return;
+    }
+    state.fields[field] = r.date;
+    if (r.date === null && f.required) missing(state, col);
+  };
+}
+
 function numberStep(col: Column, f: FieldMapping, kind: 'amount' | 'integer'): Step {
   const { field, header } = col;
   const parse = kind === 'amount' ? parseAmount : parseInteger;
@@ -393,6 +417,25 @@ function idStep(col: Column, f: FieldMapping, birthDateField: string | undefined
   };
 }
 
+/** A field whose own column is absent, filled from another column by its `derive` rule. */
+function deriveStep(col: Column, rule: DeriveRule): Step {
+  switch (rule.rule) {
+    case 'present':
+      return (cell, state) => {
+        state.fields[col.field] = cell !== undefined && normaliseCode(cell) !== '';
+      };
+    case 'date':
+      return dateStep(col, { source: [col.header], parser: 'date', required: false });
+    case 'values':
+      return codeStep(col, {
+        source: [col.header],
+        parser: 'code',
+        required: false,
+        values: rule.values ?? {},
+      });
+  }
+}
+
 function makeStep(col: Column, f: FieldMapping, birthDateField: string | undefined): Step {
   switch (f.parser) {
     case 'text':
@@ -403,6 +446,8 @@ function makeStep(col: Column, f: FieldMapping, birthDateField: string | undefin
       return idStep(col, f, birthDateField);
     case 'date':
       return dateStep(col, f);
+    case 'year_month':
+      return yearMonthStep(col, f);
     case 'amount':
       return numberStep(col, f, 'amount');
     case 'integer':
@@ -428,7 +473,11 @@ export function createRowMapper(mapping: FeedMapping, resolved: ResolvedHeaders)
   for (const [field, f] of Object.entries(mapping.fields)) {
     const c = resolved.columns[field];
     const col: Column = { field, header: c?.header ?? f.source[0] ?? field, index: c?.index ?? -1 };
-    const entry = { index: col.index, step: makeStep(col, f, birthDateField) };
+    const step =
+      c?.derived === true && f.derive !== undefined
+        ? deriveStep(col, f.derive)
+        : makeStep(col, f, birthDateField);
+    const entry = { index: col.index, step };
     if (f.parser === 'id_number') idPlan = entry;
     else plan.push(entry);
   }

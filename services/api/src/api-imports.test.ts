@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idCheckDigit } from '@ew/core';
 import { installationId, queueJobId } from '@ew/queue';
 import { addDelivery, addHousehold } from '@ew/pipeline/rules/rules.fixture';
+import { markRegisterApplied } from '@ew/pipeline/imports/imports.fixture';
+import { stageImport } from '@ew/pipeline/imports/stage-import';
 import { bearer, multipart, startApiTest, TOWN_B, type ApiTest } from './api.fixture.ts';
 
 const HR_HEADER = '公民身份号码,姓名,业务类型,业务日期,月收入';
@@ -48,6 +50,17 @@ async function spoolEmpty(): Promise<boolean> {
 
 describe('POST /imports', () => {
   let importId: number;
+
+  it('refuses a feed while no register has been loaded: 409 REGISTER_NOT_LOADED, nothing recorded', async () => {
+    const res = await upload({ feed: 'hr', period: '2023-03' }, HR_CSV);
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ error: { code: 'REGISTER_NOT_LOADED' } });
+    expect(res.json<{ error: { message: string } }>().error.message).toMatch(/register import/);
+    const db = api.t.ctx.database.db;
+    expect(await db.selectFrom('imports').select('id').execute()).toEqual([]);
+    expect(await spoolEmpty()).toBe(true);
+    await markRegisterApplied(db);
+  });
 
   it('accepts an upload: 202, import QUEUED, its job relayed to BullMQ, the spool file gone', async () => {
     const res = await upload({ feed: 'hr', period: '2023-03' }, HR_CSV);
@@ -204,6 +217,12 @@ describe('GET /imports', () => {
     });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ importId: first!.id, feed: 'hr', rowsRead: 0, rejectsByReason: [] });
+    const named = await api.app.inject({
+      method: 'GET',
+      url: `/imports/${first!.id}/report`,
+      headers: bearer(api.tokens.admin),
+    });
+    expect(named.json()).toEqual(res.json());
     const missing = await api.app.inject({
       method: 'GET',
       url: '/imports/999999',
@@ -401,5 +420,31 @@ describe('reviews', () => {
     });
     expect(again.statusCode).toBe(409);
     expect(again.json()).toMatchObject({ error: { code: 'ALREADY_DECIDED' } });
+  });
+});
+
+describe('GET /imports/:id/report warnings', () => {
+  it('shows the columns ignored and optional fields absent of a staged upload', async () => {
+    const csv = [
+      '公民身份号码,姓名,业务类型,业务日期,备注',
+      `${validId('1980-01-02', 11)},张三,失业登记,2023-03-01,x`,
+      '',
+    ];
+    const res = await upload({ feed: 'hr', period: '2023-05' }, csv.join('\r\n'));
+    expect(res.statusCode).toBe(202);
+    const { importId } = res.json<{ importId: number }>();
+    await stageImport(api.t.ctx, { importId });
+    const report = await api.app.inject({
+      method: 'GET',
+      url: `/imports/${importId}/report`,
+      headers: bearer(api.tokens.supervisor),
+    });
+    expect(report.statusCode).toBe(200);
+    expect(
+      report.json<{ warnings: Array<{ code: string; columns?: string[]; fields?: string[] }> }>().warnings,
+    ).toEqual([
+      expect.objectContaining({ code: 'COLUMNS_IGNORED', columns: ['备注'] }),
+      expect.objectContaining({ code: 'OPTIONAL_FIELDS_ABSENT', fields: ['monthly_income'] }),
+    ]);
   });
 });

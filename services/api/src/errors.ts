@@ -23,6 +23,7 @@ import { ReviewDecisionError } from '@ew/pipeline/match/review';
  * - `FEED_UNKNOWN`           no mapping for that feed (or the register, loaded elsewhere)
  * - `PERIOD_INVALID`         the period is not YYYY-MM or YYYY-MM-DD
  * - `DELIVERY_EXISTS`        the feed already has a delivery for that period (ask to replace it)
+ * - `REGISTER_NOT_LOADED`    a feed upload before any register snapshot was applied
  * - `REVIEW_NOT_FOUND`       no such review
  * - `ALREADY_DECIDED`        the review was decided before, differently
  * - `NOT_A_CANDIDATE`        the chosen person is not a candidate of the review
@@ -52,6 +53,7 @@ export const ERROR_STATUS = {
   FEED_UNKNOWN: 400,
   PERIOD_INVALID: 400,
   DELIVERY_EXISTS: 409,
+  REGISTER_NOT_LOADED: 409,
   REVIEW_NOT_FOUND: 404,
   ALREADY_DECIDED: 409,
   NOT_A_CANDIDATE: 400,

@@ -1,6 +1,8 @@
 // Compares a delivery with the feed's previous one: rows new, changed and gone (by who the row
 // is about and what it says). Rules then fire only on new and changed rows.
 import type pg from 'pg';
+import { sql } from 'kysely';
+import type { Database } from '@ew/db';
 
 export interface DeltaCounts {
   previousImportId: number | null;
@@ -76,5 +78,58 @@ export async function markDelta(
     rowsNew: distinctRows - count('SAME') - count('CHANGED'),
     rowsChanged: count('CHANGED'),
     rowsGone: gone.rows[0]!.n,
+  };
+}
+
+export interface ReplacementDelta {
+  /** The delivery this corrected file replaced. */
+  replacedImportId: number;
+  new: number;
+  changed: number;
+  gone: number;
+  /** The first row numbers of each kind (new and changed: this file's rows; gone: the replaced file's). */
+  examples: { new: number[]; changed: number[]; gone: number[] };
+}
+
+const REPLACEMENT_EXAMPLES = 5;
+
+/**
+ * A corrected file against the delivery it replaces (not the feed's previous period, which the
+ * rules' delta uses): which rows it adds, corrects and withdraws. Duplicates inside a file count once.
+ */
+export async function compareWithReplaced(
+  db: Database,
+  importId: number,
+  replacedImportId: number,
+): Promise<ReplacementDelta> {
+  const { rows } = await sql<{ kind: 'new' | 'changed' | 'gone'; n: number; examples: number[] }>`
+    with cur as (
+      select row_key, row_hash, row_no from staged_rows where import_id = ${importId} and duplicate_of is null
+    ), old as (
+      select row_key, row_hash, row_no from staged_rows where import_id = ${replacedImportId} and duplicate_of is null
+    ), kinds as (
+      select case when not exists (select 1 from old where old.row_key = cur.row_key) then 'new'
+                  when not exists (select 1 from old where old.row_key = cur.row_key and old.row_hash = cur.row_hash)
+                    then 'changed' end as kind, row_no
+        from cur
+      union all
+      select 'gone', min(row_no) from old
+       where not exists (select 1 from cur where cur.row_key = old.row_key)
+       group by row_key
+    )
+    select kind, count(*)::int as n,
+           (array_agg(row_no order by row_no))[1:${REPLACEMENT_EXAMPLES}] as examples
+      from kinds where kind is not null group by kind`.execute(db);
+  const of = (kind: 'new' | 'changed' | 'gone') => rows.find((r) => r.kind === kind);
+  return {
+    replacedImportId,
+    new: of('new')?.n ?? 0,
+    changed: of('changed')?.n ?? 0,
+    gone: of('gone')?.n ?? 0,
+    examples: {
+      new: of('new')?.examples ?? [],
+      changed: of('changed')?.examples ?? [],
+      gone: of('gone')?.examples ?? [],
+    },
   };
 }

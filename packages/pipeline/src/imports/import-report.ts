@@ -2,7 +2,8 @@
 // with the first examples), duplicated, new / changed / gone since the previous delivery, and —
 // as the later stages finish — matched by method, sent to review, alerts raised.
 import { sql } from 'kysely';
-import type { Database } from '@ew/db';
+import type { Database, StoredFileWarning } from '@ew/db';
+import { compareWithReplaced, type ReplacementDelta } from './delivery-delta.ts';
 
 export interface RejectReasonSummary {
   reason: string;
@@ -23,7 +24,11 @@ export interface ImportReport {
   rowsAccepted: number;
   rowsRejected: number;
   rowsDuplicate: number;
+  /** Header notes: columns ignored, optional fields absent, fields derived from another column. */
+  warnings: StoredFileWarning[];
   delta: { previousImportId: number | null; new: number | null; changed: number | null; gone: number | null };
+  /** A corrected file (--replace): its rows against the delivery it replaced; null otherwise. */
+  replaced: ReplacementDelta | null;
   rejectsByReason: RejectReasonSummary[];
   matchedByMethod: Record<string, number>;
   reviewsOpen: number;
@@ -89,6 +94,13 @@ export async function importReport(db: Database, importId: number): Promise<Impo
     .where('signals.import_id', '=', importId)
     .executeTakeFirstOrThrow();
 
+  const staged =
+    imp.staged_at !== null || ['STAGED', 'MATCHING', 'MATCHED', 'EVALUATED'].includes(imp.status);
+  const replaced =
+    imp.replaces_import_id !== null && staged
+      ? await compareWithReplaced(db, imp.id, imp.replaces_import_id)
+      : null;
+
   return {
     importId: imp.id,
     feed: imp.feed,
@@ -102,12 +114,14 @@ export async function importReport(db: Database, importId: number): Promise<Impo
     rowsAccepted: imp.rows_accepted,
     rowsRejected: imp.rows_rejected,
     rowsDuplicate: imp.rows_duplicate,
+    warnings: imp.warnings,
     delta: {
       previousImportId: imp.previous_import_id,
       new: imp.rows_new,
       changed: imp.rows_changed,
       gone: imp.rows_gone,
     },
+    replaced,
     rejectsByReason: reasons.map((r) => ({
       reason: r.reason,
       rows: r.rows,

@@ -2,6 +2,7 @@
 // job is recorded in the outbox, in the same transaction as the import row.
 import { basename } from 'node:path';
 import { audit } from '@ew/accounts';
+import { DomainError } from '@ew/core';
 import { recordJob } from '@ew/queue';
 import type { AppContext } from '../context.ts';
 import { feedMapping } from '../context.ts';
@@ -26,15 +27,16 @@ export type ImportRequestResult =
   | { outcome: 'QUEUED'; importId: number; replacesImportId: number | null }
   | { outcome: 'ALREADY_IMPORTED'; importId: number; status: string };
 
-export class ImportRequestError extends Error {
-  constructor(
-    readonly code: 'FEED_UNKNOWN' | 'PERIOD_INVALID' | 'DELIVERY_EXISTS',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ImportRequestError';
-  }
-}
+/**
+ * - `FEED_UNKNOWN`         no mapping for that feed (or the register, loaded elsewhere)
+ * - `PERIOD_INVALID`       the period is not YYYY-MM or YYYY-MM-DD
+ * - `DELIVERY_EXISTS`      the feed already has a delivery for that period (ask to replace it)
+ * - `REGISTER_NOT_LOADED`  no register snapshot has been applied: nothing to match a feed against
+ */
+export type ImportRequestErrorCode =
+  'FEED_UNKNOWN' | 'PERIOD_INVALID' | 'DELIVERY_EXISTS' | 'REGISTER_NOT_LOADED';
+
+export class ImportRequestError extends DomainError<ImportRequestErrorCode> {}
 
 export async function requestImport(ctx: AppContext, request: ImportRequest): Promise<ImportRequestResult> {
   if (request.feed === 'register') {
@@ -53,6 +55,19 @@ export async function requestImport(ctx: AppContext, request: ImportRequest): Pr
     period = parsePeriod(request.period);
   } catch (error) {
     throw new ImportRequestError('PERIOD_INVALID', (error as Error).message);
+  }
+  const register = await ctx.database.db
+    .selectFrom('register_snapshots')
+    .select('id')
+    .where('status', '=', 'APPLIED')
+    .limit(1)
+    .executeTakeFirst();
+  if (!register) {
+    throw new ImportRequestError(
+      'REGISTER_NOT_LOADED',
+      `no household register has been loaded yet, so the ${request.feed} feed has nothing to be ` +
+        'matched against; load a register snapshot first (`register import FILE`)',
+    );
   }
   const stored = await storeFile(ctx.fileStoreDir, request.file);
 

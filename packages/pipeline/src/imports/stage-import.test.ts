@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { idCheckDigit } from '@ew/core';
 import { createTestApp, type TestApp } from '../../../../test/harness/app.ts';
 import { requestImport, ImportRequestError } from './request-import.ts';
+import { markRegisterApplied } from './imports.fixture.ts';
 import { stageImport } from './stage-import.ts';
 import { importReport, rejectsCsv } from './import-report.ts';
 
@@ -37,6 +38,7 @@ const FIRST = hrCsv([
 let app: TestApp;
 beforeEach(async () => {
   app = await createTestApp();
+  await markRegisterApplied(app.ctx.database.db);
 });
 afterEach(async () => {
   await app.close();
@@ -48,10 +50,16 @@ async function file(name: string, content: string | Buffer): Promise<string> {
   return path;
 }
 
-async function importFile(name: string, content: string | Buffer, period = '2023-03', replace = false) {
+async function importFile(
+  name: string,
+  content: string | Buffer,
+  period = '2023-03',
+  replace = false,
+  feed = 'hr',
+) {
   const path = await file(name, content);
   const request = await requestImport(app.ctx, {
-    feed: 'hr',
+    feed,
     period,
     file: path,
     requestedBy: 'test',
@@ -88,6 +96,17 @@ async function snapshot() {
 }
 
 describe('feed import staging', () => {
+  it('refuses a feed while no register has been loaded, storing and recording nothing', async () => {
+    const db = app.ctx.database.db;
+    await db.deleteFrom('register_snapshots').execute();
+    const error = await importFile('hr.csv', FIRST).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportRequestError);
+    expect(error).toMatchObject({ code: 'REGISTER_NOT_LOADED' });
+    expect((error as Error).message).toMatch(/no household register has been loaded.*register import/);
+    expect(await db.selectFrom('imports').select('id').execute()).toEqual([]);
+    expect(await db.selectFrom('outbox').select('id').execute()).toEqual([]);
+  });
+
   it('stages accepted rows, records rejects by reason, and plans match chunks', async () => {
     const request = await importFile('hr.csv', FIRST);
     expect(request.outcome).toBe('QUEUED');
@@ -316,5 +335,109 @@ describe('broken files are refused whole, and nothing is applied', () => {
       .where('id', '=', (request as { importId: number }).importId)
       .executeTakeFirstOrThrow();
     expect(imp).toMatchObject({ status: 'EVALUATED', rows_read: 0, rows_accepted: 0 });
+  });
+});
+
+describe('year-month columns (结算年月)', () => {
+  it('reads every written form as the first of the month and rejects impossible months naming row and column', async () => {
+    const csv = [
+      '身份证号,参保人姓名,结算年月,年度个人自付累计',
+      `${P1},张三,202303,100`,
+      `${P2},李四,2023-03,100`,
+      `${P3},王五,2023/3,100`,
+      `${P4},赵六,2023年3月,100`,
+      `${id('1970-01-01', 51)},钱七,202313,100`,
+      `${id('1970-01-01', 61)},孙八,202300,100`,
+      '',
+    ].join('\n');
+    const request = await importFile('医保-结算.csv', csv, '2023-03', false, 'medical');
+    if (request.outcome !== 'QUEUED') throw new Error('not queued');
+    const db = app.ctx.database.db;
+    const staged = await db
+      .selectFrom('staged_rows')
+      .select(['row_no', sql<string>`payload->>'settlement_month'`.as('month')])
+      .where('import_id', '=', request.importId)
+      .orderBy('row_no')
+      .execute();
+    expect(staged).toEqual([2, 3, 4, 5].map((row_no) => ({ row_no, month: '2023-03-01' })));
+
+    const report = await importReport(db, request.importId);
+    expect(report?.fileName).toBe('医保-结算.csv');
+    const bad = report?.rejectsByReason.find((r) => r.reason === 'BAD_YEAR_MONTH');
+    expect(bad?.rows).toBe(2);
+    expect(bad?.examples).toEqual([
+      {
+        rowNo: 6,
+        column: '结算年月',
+        value: '202313',
+        message: 'row 6, column "结算年月": "202313": there is no month 13',
+      },
+      {
+        rowNo: 7,
+        column: '结算年月',
+        value: '202300',
+        message: 'row 7, column "结算年月": "202300": there is no month 0',
+      },
+    ]);
+  });
+});
+
+describe('header warnings', () => {
+  it('stores columns ignored and optional fields absent with the import, for its report', async () => {
+    const csv = [
+      '公民身份号码,姓名,业务类型,业务日期,联系电话,备注',
+      `${P1},张三,失业登记,2023-03-01,139,x`,
+      '',
+    ].join('\n');
+    const request = await importFile('hr-extra.csv', csv);
+    if (request.outcome !== 'QUEUED') throw new Error('not queued');
+    const report = await importReport(app.ctx.database.db, request.importId);
+    expect(report?.rowsAccepted).toBe(1);
+    expect(report?.warnings).toEqual([
+      {
+        code: 'COLUMNS_IGNORED',
+        message: 'column(s) the hr mapping does not know, ignored: "联系电话", "备注"',
+        columns: ['联系电话', '备注'],
+      },
+      {
+        code: 'OPTIONAL_FIELDS_ABSENT',
+        message: expect.stringContaining('monthly_income') as string,
+        fields: ['monthly_income'],
+      },
+    ]);
+  });
+});
+
+describe('a corrected file (--replace) against the file it replaces', () => {
+  it('reports rows new, changed and gone against that file, with row numbers', async () => {
+    const first = await importFile(
+      'hr.csv',
+      hrCsv([
+        `${P1},张三,失业登记,2023-03-01,`,
+        `${P2},李四,灵活就业,2023/2/1,1200`,
+        `${P3},王五,停保,20230115,`,
+      ]),
+    );
+    const corrected = await importFile(
+      'hr-corrected.csv',
+      hrCsv([
+        `${P1},张三,失业登记,2023-03-01,`,
+        `${P2},李四,灵活就业,2023/2/1,900`,
+        `${P4},赵六,停保,2023-03-01,`,
+      ]),
+      '2023-03',
+      true,
+    );
+    if (first.outcome !== 'QUEUED' || corrected.outcome !== 'QUEUED') throw new Error('not queued');
+    expect(corrected.replacesImportId).toBe(first.importId);
+    const report = await importReport(app.ctx.database.db, corrected.importId);
+    expect(report?.replaced).toEqual({
+      replacedImportId: first.importId,
+      new: 1,
+      changed: 1,
+      gone: 1,
+      examples: { new: [4], changed: [3], gone: [4] },
+    });
+    expect((await importReport(app.ctx.database.db, first.importId))?.replaced).toBeNull();
   });
 });

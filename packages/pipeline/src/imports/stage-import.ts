@@ -74,8 +74,9 @@ export async function stageImport(
       return;
     }
     await client.query(
-      `update imports set status = 'STAGING', started_at = now(), format = $2, encoding = $3 where id = $1`,
-      [imp.id, table.format, table.encoding ?? null],
+      `update imports set status = 'STAGING', started_at = now(), format = $2, encoding = $3, warnings = $4
+        where id = $1`,
+      [imp.id, table.format, table.encoding ?? null, JSON.stringify(resolved.warnings)],
     );
 
     const importId = imp.id;

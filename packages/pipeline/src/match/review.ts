@@ -10,7 +10,8 @@ import { maskIdNumber, maskName } from '@ew/core';
 import type { DB, Gender } from '@ew/db';
 import type { ReviewCandidate } from './decide.ts';
 
-export type ReviewStatus = 'OPEN' | 'ACCEPTED' | 'REJECTED';
+export type { ReviewStatus } from '@ew/db';
+import type { ReviewStatus } from '@ew/db';
 
 export interface MaskedPerson {
   idMasked: string | null;

@@ -4,7 +4,7 @@
 import { basename } from 'node:path';
 import { sql } from 'kysely';
 import type { Logger } from '@ew/config';
-import { kyselyOnClient, type DatabaseHandle } from '@ew/db';
+import { kyselyOnClient, type DatabaseHandle, type StoredFileWarning } from '@ew/db';
 import { recordJob } from '@ew/queue';
 import { IngestError, openTable, resolveHeaders, type FeedMapping } from '@ew/ingest';
 import { sha256File } from '../files.ts';
@@ -20,6 +20,8 @@ export interface RegisterImportResult {
   households: number;
   persons: number;
   events: Record<string, number>;
+  /** Header notes: columns ignored, optional fields absent, fields derived from another column. */
+  warnings: StoredFileWarning[];
   error?: { code: string; message: string };
 }
 
@@ -64,6 +66,7 @@ export async function importRegister(
       households: known.households,
       persons: known.persons,
       events: {},
+      warnings: known.warnings,
       ...(known.error_code ? { error: { code: known.error_code, message: known.error_message ?? '' } } : {}),
     };
   }
@@ -76,10 +79,11 @@ export async function importRegister(
     await client.query('begin');
     await client.query('select pg_advisory_xact_lock($1)', [REGISTER_LOCK]);
     const previous = await client.query(`select 1 from register_snapshots where status = 'APPLIED' limit 1`);
+    const warnings: StoredFileWarning[] = [...table.resolved.headers.warnings];
     const { rows } = await client.query<{ id: number }>(
-      `insert into register_snapshots (file_sha256, file_name, encoding, as_of, status)
-       values ($1, $2, $3, coalesce($4::date, current_date), 'LOADING') returning id`,
-      [sha256, fileName, table.resolved.encoding, options.asOf ?? null],
+      `insert into register_snapshots (file_sha256, file_name, encoding, as_of, status, warnings)
+       values ($1, $2, $3, coalesce($4::date, current_date), 'LOADING', $5) returning id`,
+      [sha256, fileName, table.resolved.encoding, options.asOf ?? null, JSON.stringify(warnings)],
     );
     const snapshotId = rows[0]!.id;
     await createLoadTable(client);
@@ -96,7 +100,7 @@ export async function importRegister(
     await recordJob(kyselyOnClient(client), 'registerApplied', { snapshotId });
     await client.query('commit');
     logger.info({ snapshotId, rowsRead, ...counts }, 'register snapshot applied');
-    return { snapshotId, outcome: 'APPLIED', rowsRead, ...counts };
+    return { snapshotId, outcome: 'APPLIED', rowsRead, ...counts, warnings };
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
     if (error instanceof IngestError) return refuse(deps, file, sha256, error);
@@ -165,6 +169,7 @@ async function refuse(
     households: 0,
     persons: 0,
     events: {},
+    warnings: [],
     error: { code: error.code, message: error.message },
   };
 }

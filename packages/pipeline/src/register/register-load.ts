@@ -72,7 +72,8 @@ export async function loadRegisterRows(
         f['address'],
         f['monthly_income'],
         f['assistance_status'],
-        f['refused_before'] ?? false,
+        // an empty flag beside a refusal date: refused (the date says so); else not refused
+        f['refused_before'] ?? f['refused_on'] !== null,
         f['refused_on'],
         f['id_number'],
         f['name'],

@@ -171,19 +171,20 @@ export function importRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
-  app.get(
-    '/imports/:id',
-    {
-      onRequest: readers,
-      schema: routeSchema({ summary: 'The report of one import', tags: ['imports'], params: idParams }),
-    },
-    async (request) => {
-      const { id } = parseInput(idParams, request.params, 'params');
-      const report = await importReport(db, id);
-      if (report === null) throw new ApiError('NOT_FOUND', `no import ${id}`);
-      return report;
-    },
-  );
+  // the import report (with its header warnings); /report is the same under its own name
+  const report = async (request: FastifyRequest) => {
+    const { id } = parseInput(idParams, request.params, 'params');
+    const found = await importReport(db, id);
+    if (found === null) throw new ApiError('NOT_FOUND', `no import ${id}`);
+    return found;
+  };
+  const reportSchema = routeSchema({
+    summary: 'The report of one import',
+    tags: ['imports'],
+    params: idParams,
+  });
+  app.get('/imports/:id', { onRequest: readers, schema: reportSchema }, report);
+  app.get('/imports/:id/report', { onRequest: readers, schema: reportSchema }, report);
 
   app.get(
     '/imports/:id/rejects.csv',

@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { DEMO_PASSWORD, ensureDemoUsers } from '@ew/accounts';
 import { cliOperator, withApp, startCliRuntime, type CliApp } from '../app.ts';
 import { table } from '../format.ts';
+import { userPath } from '../paths.ts';
 import { formatRegisterResult, loadRegister } from './register.ts';
 import { formatReport, importAndWait } from './import.ts';
 
@@ -25,10 +26,10 @@ const SAMPLE_FEEDS: Array<{ feed: string; file: string; period: string }> = [
 export function demoCommand(): Command {
   return new Command('demo')
     .description('run the whole pipeline on the bundled sample data (infra/sample) and print a summary')
-    .option('--dir <dir>', 'sample directory', 'infra/sample')
-    .action(async (opts: { dir: string }) => {
+    .option('--dir <dir>', 'sample directory (default: infra/sample of the repository)')
+    .action(async (opts: { dir?: string }) => {
       await withApp(async (app) => {
-        const dir = join(app.env.APP_ROOT, opts.dir);
+        const dir = opts.dir ? userPath(opts.dir) : join(app.env.APP_ROOT, 'infra/sample');
         const started = Date.now();
         const register = await loadRegister(app, join(dir, 'register.csv'), SAMPLE_AS_OF);
         process.stdout.write(formatRegisterResult('register.csv', register) + '\n\n');

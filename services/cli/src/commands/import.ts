@@ -11,6 +11,7 @@ import { installationId, queueJobId } from '@ew/queue';
 import { audit } from '@ew/accounts';
 import { cliOperator, startCliRuntime, withApp, type CliApp } from '../app.ts';
 import { num, table } from '../format.ts';
+import { userPath } from '../paths.ts';
 
 const FINISHED = new Set(['EVALUATED', 'REFUSED', 'FAILED', 'REPLACED']);
 
@@ -42,7 +43,7 @@ export function importCommand(): Command {
         await withApp(async (app) => {
           const report = await importAndWait(
             app,
-            { feed: opts.feed, period: opts.period, file, replace: opts.replace === true },
+            { feed: opts.feed, period: opts.period, file: userPath(file), replace: opts.replace === true },
             {
               wait: opts.wait,
               mode: opts.inline ? 'inline' : 'auto',
@@ -159,15 +160,30 @@ async function waitForImport(
   }
 }
 
+/** Header notes (columns ignored, optional fields absent, fields derived), one line each. */
+export function formatWarnings(warnings: ReadonlyArray<{ code: string; message: string }>): string[] {
+  return warnings.map((w) => `  warning (${w.code}): ${w.message}`);
+}
+
 export function formatReport(r: ImportReport): string {
   const lines = [
     `Import ${r.importId}: ${r.feed}, period ${r.period}, file ${r.fileName} (${r.format ?? '?'}${r.encoding ? `, ${r.encoding}` : ''}) — ${r.status}`,
   ];
   if (r.error) lines.push(`  refused: ${r.error.message}`);
+  lines.push(...formatWarnings(r.warnings));
   lines.push(
     `  rows read ${num(r.rowsRead)}, accepted ${num(r.rowsAccepted)}, rejected ${num(r.rowsRejected)}, duplicates ${num(r.rowsDuplicate)}`,
     `  since the previous delivery${r.delta.previousImportId ? ` (import ${r.delta.previousImportId})` : ' (none)'}: new ${num(r.delta.new)}, changed ${num(r.delta.changed)}, gone ${num(r.delta.gone)}`,
   );
+  if (r.replaced) {
+    const rowsOf = (rows: number[], n: number) =>
+      n === 0 ? '' : ` (rows ${rows.join(', ')}${n > rows.length ? ', …' : ''})`;
+    lines.push(
+      `  against the replaced file (import ${r.replaced.replacedImportId}): new ${num(r.replaced.new)}${rowsOf(r.replaced.examples.new, r.replaced.new)}, ` +
+        `changed ${num(r.replaced.changed)}${rowsOf(r.replaced.examples.changed, r.replaced.changed)}, ` +
+        `gone ${num(r.replaced.gone)}${rowsOf(r.replaced.examples.gone, r.replaced.gone)} (gone: rows of the replaced file)`,
+    );
+  }
   if (r.rejectsByReason.length > 0) {
     lines.push('  rejects by reason:');
     for (const reason of r.rejectsByReason) {
@@ -202,6 +218,52 @@ export function formatReport(r: ImportReport): string {
   return lines.join('\n');
 }
 
+export function importsListCommand(): Command {
+  return new Command('list')
+    .description('the deliveries loaded so far, newest first (ids for `imports report`)')
+    .option('--feed <feed>', 'only this feed')
+    .option('--limit <n>', 'at most this many', '50')
+    .action(async (opts: { feed?: string; limit: string }) => {
+      await withApp(async (app) => {
+        let q = app.ctx.database.db
+          .selectFrom('imports')
+          .select([
+            'id',
+            'feed',
+            'period',
+            'file_name',
+            'status',
+            'rows_read',
+            'rows_accepted',
+            'rows_rejected',
+            'replaces_import_id',
+          ])
+          .orderBy('id', 'desc')
+          .limit(Number(opts.limit));
+        if (opts.feed) q = q.where('feed', '=', opts.feed);
+        const rows = await q.execute();
+        process.stdout.write(
+          rows.length === 0
+            ? 'no imports\n'
+            : table(
+                ['import', 'feed', 'period', 'file', 'status', 'read', 'accepted', 'rejected', 'replaces'],
+                rows.map((r) => [
+                  String(r.id),
+                  r.feed,
+                  r.period,
+                  r.file_name,
+                  r.status,
+                  r.rows_read,
+                  r.rows_accepted,
+                  r.rows_rejected,
+                  r.replaces_import_id === null ? null : String(r.replaces_import_id),
+                ]),
+              ) + '\n',
+        );
+      });
+    });
+}
+
 export function importReportCommand(): Command {
   return new Command('report')
     .description('print an import report; optionally export its rejects as CSV for the department')
@@ -218,7 +280,7 @@ export function importReportCommand(): Command {
         }
         process.stdout.write((opts.json ? JSON.stringify(report, null, 2) : formatReport(report)) + '\n');
         if (opts.rejectsCsv) {
-          const out = createWriteStream(opts.rejectsCsv);
+          const out = createWriteStream(userPath(opts.rejectsCsv));
           for await (const part of rejectsCsv(app.ctx.database.db, report.importId)) {
             if (!out.write(part)) await once(out, 'drain');
           }

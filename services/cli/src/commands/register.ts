@@ -5,6 +5,8 @@ import type { CliApp } from '../app.ts';
 import { parsePeriod } from '@ew/pipeline/imports/period';
 import { withApp } from '../app.ts';
 import { num } from '../format.ts';
+import { userPath } from '../paths.ts';
+import { formatWarnings } from './import.ts';
 
 export async function loadRegister(app: CliApp, file: string, asOf?: string): Promise<RegisterImportResult> {
   const mapping = app.ctx.mappings.get('register');
@@ -30,6 +32,7 @@ export function formatRegisterResult(file: string, r: RegisterImportResult): str
     head,
     `  rows read ${num(r.rowsRead)}, accepted ${num(r.accepted)}, rejected ${num(r.rejected)}; register now ${num(r.households)} households, ${num(r.persons)} persons`,
     events ? `  changes since the previous snapshot: ${events}` : null,
+    ...formatWarnings(r.warnings),
   ]
     .filter(Boolean)
     .join('\n');
@@ -44,7 +47,11 @@ export function registerCommand(): Command {
     .argument('<file>')
     .action(async (file: string, opts: { asOf?: string }) => {
       await withApp(async (app) => {
-        const result = await loadRegister(app, file, opts.asOf ? parsePeriod(opts.asOf) : undefined);
+        const result = await loadRegister(
+          app,
+          userPath(file),
+          opts.asOf ? parsePeriod(opts.asOf) : undefined,
+        );
         process.stdout.write(formatRegisterResult(file, result) + '\n');
         if (result.outcome === 'REFUSED') process.exitCode = 2;
       });

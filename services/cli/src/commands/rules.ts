@@ -6,6 +6,7 @@ import { simulateRules, type SimulationCounts } from '@ew/pipeline/rules/simulat
 import { runStandardChange } from '@ew/pipeline/rules/standard-change';
 import { withApp } from '../app.ts';
 import { num, table } from '../format.ts';
+import { userPath } from '../paths.ts';
 
 function codeTable(current: SimulationCounts, proposed: SimulationCounts): string {
   const codes = [...new Set([...Object.keys(current.byCode), ...Object.keys(proposed.byCode)])].sort();
@@ -42,7 +43,7 @@ export function rulesCommand(): Command {
     .option('--at <date>', 'evaluate thresholds as of this date instead of each delivery period')
     .option('--json', 'as JSON')
     .action(async (opts: { config: string; at?: string; json?: boolean }) => {
-      const proposed = loadDeploymentConfig(opts.config);
+      const proposed = loadDeploymentConfig(userPath(opts.config));
       await withApp(async ({ ctx }) => {
         const result = await simulateRules(ctx, proposed, opts.at ? { at: opts.at } : {});
         if (opts.json) {
