@@ -100,6 +100,8 @@ const envSchema = z.object({
    * it over. Every handler is idempotent, so a lock lost to a long pause costs repeated work only.
    */
   WORKER_LOCK_MS: intString(1000, 600_000).default(30_000),
+  /** Rows per match and evaluate job (one chunk of a delivery); unset: 50,000. */
+  PIPELINE_CHUNK_ROWS: intString(100, 10_000_000).optional(),
   /** How often a worker looks for jobs whose lock expired (stalled) (ms). */
   WORKER_STALLED_CHECK_MS: intString(500, 600_000).default(15_000),
   /** HMAC key for pseudonymised ID numbers (domain §8); held outside the database. Optional. */

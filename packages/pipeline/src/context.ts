@@ -19,6 +19,8 @@ export interface AppContext {
   mappings: ReadonlyMap<string, FeedMapping>;
   /** Where delivered files are kept, content-addressed (sha256). */
   fileStoreDir: string;
+  /** Rows per match and evaluate chunk (PIPELINE_CHUNK_ROWS); absent: CHUNK_ROWS (50,000). */
+  chunkRows?: number;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -36,6 +38,7 @@ export async function createAppContext(
     config,
     mappings,
     fileStoreDir: resolveFromRoot(env.APP_ROOT, env.FILE_STORE_DIR),
+    ...(env.PIPELINE_CHUNK_ROWS === undefined ? {} : { chunkRows: env.PIPELINE_CHUNK_ROWS }),
     logger,
     close: async () => {
       if (!options.database) await database.close();

@@ -176,7 +176,7 @@ async function finishStaging(
     [imp.id],
   );
   const { lo, hi } = bounds.rows[0]!;
-  const ranges = lo === null || hi === null ? [] : chunkRanges(lo, hi, CHUNK_ROWS);
+  const ranges = lo === null || hi === null ? [] : chunkRanges(lo, hi, ctx.chunkRows ?? CHUNK_ROWS);
   await client.query(
     `update imports
         set status = $2, staged_at = now(), rows_read = $3, rows_accepted = $4, rows_rejected = $5,

@@ -57,12 +57,13 @@ export async function insertFeedSignals(
     with r as materialized (${candidateRows(selection, standardsAt(config, delivery.period), rowPrefilter(rules, thresholds))}),
     inserted as (
       insert into signals (feed, person_id, household_id, code, source_period, severity, import_id, row_no, evidence)
-      select * from (${sql.join(branches, sql` union all `)}) c
-       -- in signal identity order (then row order, so a chunk's first row stands): chunks run
-       -- side by side, and a person named in two of them is the same signal in both; inserting
-       -- in row order, two chunks could each hold one such signal and wait for the other's
-       -- (deadlock seen with two evaluate jobs at once, pnpm bench pipeline)
-       order by c.person_id, c.household_id, c.code, c.source_period, c.row_no
+      -- one row per signal identity, its lowest row number (a person named twice in the chunk),
+      -- in identity order: chunks run side by side, and a person named in two of them is the
+      -- same signal in both; inserting in row order, two chunks could each hold one such signal
+      -- and wait for the other's (deadlock seen with two evaluate jobs at once, pnpm bench pipeline)
+      select distinct on (c.feed, c.person_id, c.household_id, c.code, c.source_period) *
+        from (${sql.join(branches, sql` union all `)}) c
+       order by c.feed, c.person_id, c.household_id, c.code, c.source_period, c.row_no
       -- one signal, several rows of the delivery (a person named twice, perhaps in two chunks):
       -- the lowest row number stands, whichever chunk ran first, so a signal's evidence never
       -- depends on processing order (a worker killed and another resuming, two replicas)
