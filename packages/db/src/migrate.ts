@@ -22,6 +22,7 @@ import * as matchesWithoutPersonIndex from './migrations/2026-11-28T0013-matches
 import * as alertBuckets from './migrations/2026-11-28T0014-alert-buckets.ts';
 import * as rowHashBigint from './migrations/2026-11-28T0015-row-hash-bigint.ts';
 import * as casework from './migrations/2026-12-03T0016-casework.ts';
+import * as reports from './migrations/2026-12-03T0020-reports.ts';
 
 /** Every migration, in order. Listed explicitly so bundlers and tsx agree on what exists. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28T0014-alert-buckets': alertBuckets,
   '2026-11-28T0015-row-hash-bigint': rowHashBigint,
   '2026-12-03T0016-casework': casework,
+  '2026-12-03T0020-reports': reports,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

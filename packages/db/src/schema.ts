@@ -338,6 +338,16 @@ export interface RuleRunTable {
   ran_at: Generated<Date>;
 }
 
+/** The statistics table of an ended period as the scheduler filed it (migration T0020). */
+export interface ReportRunTable {
+  period: string;
+  period_from: Timestamp;
+  period_to: Timestamp;
+  stats: Json<Record<string, unknown>>;
+  computed_by: string;
+  computed_at: Generated<Date>;
+}
+
 export interface InstallationTable {
   singleton: Generated<boolean>;
   id: string;
@@ -348,6 +358,7 @@ export interface DB {
   installation: InstallationTable;
   import_chunks: ImportChunkTable;
   rule_runs: RuleRunTable;
+  report_runs: ReportRunTable;
   towns: TownTable;
   register_snapshots: RegisterSnapshotTable;
   register_rejects: RegisterRejectTable;

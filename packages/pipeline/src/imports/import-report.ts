@@ -3,6 +3,7 @@
 // as the later stages finish — matched by method, sent to review, alerts raised.
 import { sql } from 'kysely';
 import type { Database } from '@ew/db';
+import { csvSafeCell } from '@ew/core';
 
 export interface RejectReasonSummary {
   reason: string;
@@ -120,14 +121,6 @@ export async function importReport(db: Database, importId: number): Promise<Impo
     signalsByCode: Object.fromEntries(signals.map((s) => [s.code, s.n])),
     alertsRaised: alerts.n,
   };
-}
-
-/** Neutralises a cell that a spreadsheet would run as a formula (domain §8). */
-export function csvSafeCell(value: string | number | null): string {
-  if (value === null) return '';
-  let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** The rejects of an import as CSV for the department (values masked as stored). */

@@ -1,0 +1,259 @@
+// The statistics table (社会救助扩围增效工作统计表, domain §6) of one reporting period: one row per
+// town plus the total, computed by ONE set-based statement (and one for the towns' names).
+//
+// Every figure comes from timestamped rows at or before the period's end, so a past period gives
+// the same numbers later, whatever happened since (closes, transfers, new signals):
+//   - households / persons screened (比对户数/人数): the distinct persons with a match made in the
+//     period (matches.matched_at in [from, to), method ID, FALLBACK or MANUAL — a row tied to a
+//     register person; REVIEW, CONFLICT, OUTSIDE and UNMATCHED are not), and their households, in
+//     the household's town. A match row is only ever written (or turned from REVIEW into MANUAL,
+//     with a new matched_at) and never removed, so the set is stable. The town is the register's
+//     (households.town_id, not timestamped): a household that later moves in a register snapshot
+//     moves its screened count with it; the total does not change.
+//   - alerts (预警): alerts created in the period that were raised (status not SUPPRESSED, a state
+//     an alert is born with), in the town of their task at the moment (the register's town for an
+//     alert without a task). By code: an alert counts once under each distinct code of its signals
+//     created before the period's end (signals attached later, in another period, do not count).
+//   - tasks opened (新增): `open` events in the period, in the event's town.
+//   - closed (办结): events to CLOSED by `close` or `approve` in the period, in the task's town at
+//     that moment (the town_id of its latest event at or before it that has one; contract "Task
+//     events"). Their detail says the outcome and the amount: households newly included as
+//     marginal (distinct households of INCLUDED_MARGINAL closes; a hand-opened case of a person
+//     outside the register counts as one household), aid cases and amounts per aid outcome,
+//     referrals (REFERRED_DIBAO).
+//   - open at the end (期末在办) and overdue at the end (期末逾期): tasks opened before the end and
+//     not closed before it, in their town at the end; overdue when their deadline as of the end
+//     (detail.dueAt of their latest event before it that has one) is before the end. A task whose
+//     events never carried a dueAt (rows from before the casework schema) falls back to
+//     tasks.due_at.
+import { sql } from 'kysely';
+import type { Database } from '@ew/db';
+import { RULE_CODES, TOTAL_LABEL } from './labels.ts';
+import { parsePeriod, type Period } from './period.ts';
+
+export interface AidFigure {
+  cases: number;
+  /** CNY, 2 decimals. */
+  amount: number;
+}
+
+export interface StatsRow {
+  /** null on the total row. */
+  townId: number | null;
+  town: string;
+  householdsScreened: number;
+  personsScreened: number;
+  alerts: number;
+  alertsByCode: Record<string, number>;
+  tasksOpened: number;
+  tasksClosed: number;
+  tasksOpenAtEnd: number;
+  tasksOverdueAtEnd: number;
+  includedMarginal: number;
+  aidEmergency: AidFigure;
+  aidExpense: AidFigure;
+  caseByCase: AidFigure;
+  referredDibao: number;
+}
+
+export interface StatsTable {
+  period: string;
+  firstDay: string;
+  lastDay: string;
+  /** ISO UTC, inclusive. */
+  from: string;
+  /** ISO UTC, exclusive. */
+  to: string;
+  /** The code columns, in order: every rule code, then any other code found. */
+  codes: string[];
+  towns: StatsRow[];
+  total: StatsRow;
+}
+
+interface FigureRow {
+  metric: string;
+  town_id: number | null;
+  is_total: boolean;
+  code: string | null;
+  value: number;
+}
+
+/** The town of task `task` as of `instant` (inclusive), per the contract. */
+const townAsOf = (task: string, instant: string, inclusive = true) =>
+  sql.raw(`(select x.town_id from task_events x
+             where x.task_id = ${task} and x.town_id is not null and x.at ${inclusive ? '<=' : '<'} ${instant}
+             order by x.at desc, x.id desc limit 1)`);
+
+/** The long-format figures of a period: (metric, town or total, code, value). */
+function figuresQuery(from: Date, to: Date) {
+  return sql<FigureRow>`
+    with bounds as (select ${from}::timestamptz as t0, ${to}::timestamptz as t1),
+    screened_persons as (
+      select distinct m.person_id
+        from matches m, bounds b
+       where m.matched_at >= b.t0 and m.matched_at < b.t1
+         and m.method in ('ID', 'FALLBACK', 'MANUAL') and m.person_id is not null
+    ), screened_households as (
+      select h.id, h.town_id, count(*) as persons
+        from screened_persons sp
+        join persons p on p.id = sp.person_id
+        join households h on h.id = p.household_id
+       group by h.id, h.town_id
+    ), screened as (
+      select town_id, grouping(town_id) = 1 as is_total, count(*) as households, sum(persons) as persons
+        from screened_households
+       group by grouping sets ((town_id), ())
+    ), period_alerts as materialized (
+      select a.id, coalesce(${townAsOf('a.task_id', 'a.created_at')}, h.town_id) as town_id
+        from alerts a
+        cross join bounds b
+        left join households h on h.id = a.household_id
+       where a.created_at >= b.t0 and a.created_at < b.t1 and a.status <> 'SUPPRESSED'
+    ), alert_codes as (
+      select distinct pa.id, pa.town_id, s.code
+        from period_alerts pa
+        join alert_signals l on l.alert_id = pa.id
+        join signals s on s.id = l.signal_id
+        cross join bounds b
+       where s.created_at < b.t1
+    ), opened as (
+      select ev.town_id, grouping(ev.town_id) = 1 as is_total, count(*) as n
+        from task_events ev, bounds b
+       where ev.action = 'open' and ev.at >= b.t0 and ev.at < b.t1
+       group by grouping sets ((ev.town_id), ())
+    ), period_closes as materialized (
+      select ev.task_id, ev.detail->>'outcome' as outcome, (ev.detail->>'aidAmount')::numeric as amount,
+             ${townAsOf('ev.task_id', 'ev.at')} as town_id
+        from task_events ev, bounds b
+       where ev.to_status = 'CLOSED' and ev.action in ('close', 'approve')
+         and ev.at >= b.t0 and ev.at < b.t1
+    ), closes as (
+      select c.town_id, grouping(c.town_id) = 1 as is_total, count(*) as closed,
+             count(distinct coalesce(t.household_id, -c.task_id)) filter (where c.outcome = 'INCLUDED_MARGINAL') as included,
+             count(*) filter (where c.outcome = 'TEMP_AID_EMERGENCY') as emergency_cases,
+             coalesce(sum(c.amount) filter (where c.outcome = 'TEMP_AID_EMERGENCY'), 0) as emergency_amount,
+             count(*) filter (where c.outcome = 'TEMP_AID_EXPENSE') as expense_cases,
+             coalesce(sum(c.amount) filter (where c.outcome = 'TEMP_AID_EXPENSE'), 0) as expense_amount,
+             count(*) filter (where c.outcome = 'CASE_BY_CASE') as cbc_cases,
+             coalesce(sum(c.amount) filter (where c.outcome = 'CASE_BY_CASE'), 0) as cbc_amount,
+             count(*) filter (where c.outcome = 'REFERRED_DIBAO') as referred
+        from period_closes c
+        left join tasks t on t.id = c.task_id
+       group by grouping sets ((c.town_id), ())
+    ), open_at_end as materialized (
+      select o.task_id
+        from task_events o, bounds b
+       where o.action = 'open' and o.at < b.t1
+         and not exists (select 1 from task_events c
+                          where c.task_id = o.task_id and c.to_status = 'CLOSED'
+                            and c.action in ('close', 'approve') and c.at < b.t1)
+    ), end_state as (
+      select oe.task_id, ${townAsOf('oe.task_id', 'b.t1', false)} as town_id,
+             (select (x.detail->>'dueAt')::timestamptz from task_events x
+               where x.task_id = oe.task_id and x.at < b.t1 and x.detail ? 'dueAt'
+               order by x.at desc, x.id desc limit 1) as due_at
+        from open_at_end oe, bounds b
+    ), at_end as (
+      select e.town_id, grouping(e.town_id) = 1 as is_total, count(*) as open,
+             count(*) filter (where coalesce(e.due_at, t.due_at) < b.t1) as overdue
+        from end_state e
+        cross join bounds b
+        left join tasks t on t.id = e.task_id and e.due_at is null
+       group by grouping sets ((e.town_id), ()), b.t1
+    )
+    select 'householdsScreened' as metric, town_id, is_total, null as code, households::numeric as value from screened
+    union all select 'personsScreened', town_id, is_total, null, persons from screened
+    union all select 'alerts', town_id, grouping(town_id) = 1, null, count(*) from period_alerts
+              group by grouping sets ((town_id), ())
+    union all select 'alertsByCode', town_id, grouping(town_id) = 1, code, count(*) from alert_codes
+              group by grouping sets ((town_id, code), (code))
+    union all select 'tasksOpened', town_id, is_total, null, n from opened
+    union all select 'tasksClosed', town_id, is_total, null, closed from closes
+    union all select 'includedMarginal', town_id, is_total, null, included from closes
+    union all select 'aidEmergency.cases', town_id, is_total, null, emergency_cases from closes
+    union all select 'aidEmergency.amount', town_id, is_total, null, emergency_amount from closes
+    union all select 'aidExpense.cases', town_id, is_total, null, expense_cases from closes
+    union all select 'aidExpense.amount', town_id, is_total, null, expense_amount from closes
+    union all select 'caseByCase.cases', town_id, is_total, null, cbc_cases from closes
+    union all select 'caseByCase.amount', town_id, is_total, null, cbc_amount from closes
+    union all select 'referredDibao', town_id, is_total, null, referred from closes
+    union all select 'tasksOpenAtEnd', town_id, is_total, null, open from at_end
+    union all select 'tasksOverdueAtEnd', town_id, is_total, null, overdue from at_end`;
+}
+
+function emptyRow(townId: number | null, town: string): StatsRow {
+  return {
+    townId,
+    town,
+    householdsScreened: 0,
+    personsScreened: 0,
+    alerts: 0,
+    alertsByCode: {},
+    tasksOpened: 0,
+    tasksClosed: 0,
+    tasksOpenAtEnd: 0,
+    tasksOverdueAtEnd: 0,
+    includedMarginal: 0,
+    aidEmergency: { cases: 0, amount: 0 },
+    aidExpense: { cases: 0, amount: 0 },
+    caseByCase: { cases: 0, amount: 0 },
+    referredDibao: 0,
+  };
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+function apply(row: StatsRow, f: FigureRow): void {
+  const value = Number(f.value);
+  const [key, part] = f.metric.split('.') as [string, string | undefined];
+  if (key === 'alertsByCode') {
+    row.alertsByCode[f.code ?? '?'] = value;
+  } else if (part !== undefined) {
+    const aid = row[key as 'aidEmergency' | 'aidExpense' | 'caseByCase'];
+    if (part === 'cases') aid.cases = value;
+    else aid.amount = round2(value);
+  } else {
+    (row as unknown as Record<string, number>)[key] = value;
+  }
+}
+
+/** The statistics table of a period (an id `YYYY-MM-14|28`, or a parsed period). */
+export async function computeStats(db: Database, period: string | Period): Promise<StatsTable> {
+  const p = typeof period === 'string' ? parsePeriod(period) : period;
+  const { rows } = await figuresQuery(p.from, p.to).execute(db);
+  // every town (the register's towns exist from its first load, usually after the first periods
+  // it covers: a town with nothing in a period is a row of zeros)
+  const towns = await db.selectFrom('towns').select(['id', 'name']).orderBy('name').orderBy('id').execute();
+  const byTown = new Map(towns.map((t) => [t.id, emptyRow(t.id, t.name)]));
+  const total = emptyRow(null, TOTAL_LABEL);
+  const found = new Set<string>();
+  for (const f of rows) {
+    if (f.code !== null) found.add(f.code);
+    let target = total;
+    if (!f.is_total) {
+      const key = f.town_id ?? -1;
+      let row = byTown.get(key);
+      if (row === undefined) {
+        row = emptyRow(f.town_id, f.town_id === null ? '(未知)' : `#${f.town_id}`);
+        byTown.set(key, row);
+      }
+      target = row;
+    }
+    apply(target, f);
+  }
+  const known = new Set<string>(RULE_CODES);
+  const codes = [...RULE_CODES, ...[...found].filter((c) => !known.has(c)).sort()];
+  for (const row of [...byTown.values(), total]) {
+    row.alertsByCode = Object.fromEntries(codes.map((c) => [c, row.alertsByCode[c] ?? 0]));
+  }
+  return {
+    period: p.id,
+    firstDay: p.firstDay,
+    lastDay: p.lastDay,
+    from: p.from.toISOString(),
+    to: p.to.toISOString(),
+    codes,
+    towns: [...byTown.values()],
+    total,
+  };
+}
