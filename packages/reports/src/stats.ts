@@ -26,10 +26,11 @@
 //     (detail.dueAt of their latest event before it that has one) is before the end. A task whose
 //     events never carried a dueAt (rows from before the casework schema) falls back to
 //     tasks.due_at.
-import { sql } from 'kysely';
-import type { Database } from '@ew/db';
+import { sql, type Transaction } from 'kysely';
+import { STAGE_SETTINGS_SQL, type Database, type DB } from '@ew/db';
 import { RULE_CODES, TOTAL_LABEL } from './labels.ts';
 import { parsePeriod, type Period } from './period.ts';
+import { closes, deadlineBefore, openTasksBefore, townAsOf, ts } from './task-state.ts';
 
 export interface AidFigure {
   cases: number;
@@ -78,20 +79,20 @@ interface FigureRow {
   value: number;
 }
 
-/** The town of task `task` as of `instant` (inclusive), per the contract. */
-const townAsOf = (task: string, instant: string, inclusive = true) =>
-  sql.raw(`(select x.town_id from task_events x
-             where x.task_id = ${task} and x.town_id is not null and x.at ${inclusive ? '<=' : '<'} ${instant}
-             order by x.at desc, x.id desc limit 1)`);
-
-/** The long-format figures of a period: (metric, town or total, code, value). */
-function figuresQuery(from: Date, to: Date) {
+/**
+ * The long-format figures of a period: (metric, town or total, code, value). The bounds are
+ * literal parameters wherever they are compared (not a CTE): the planner then estimates each
+ * range from its statistics. Per-task look-ups (town, deadline, household) are scalar subqueries
+ * over one task's few index entries, so no step reads all tasks.
+ */
+export function figuresQuery(from: Date, to: Date) {
+  const t0 = ts(from);
+  const t1 = ts(to);
   return sql<FigureRow>`
-    with bounds as (select ${from}::timestamptz as t0, ${to}::timestamptz as t1),
-    screened_persons as (
+    with screened_persons as (
       select distinct m.person_id
-        from matches m, bounds b
-       where m.matched_at >= b.t0 and m.matched_at < b.t1
+        from matches m
+       where m.matched_at >= ${t0} and m.matched_at < ${t1}
          and m.method in ('ID', 'FALLBACK', 'MANUAL') and m.person_id is not null
     ), screened_households as (
       select h.id, h.town_id, count(*) as persons
@@ -104,32 +105,32 @@ function figuresQuery(from: Date, to: Date) {
         from screened_households
        group by grouping sets ((town_id), ())
     ), period_alerts as materialized (
-      select a.id, coalesce(${townAsOf('a.task_id', 'a.created_at')}, h.town_id) as town_id
+      select a.id,
+             coalesce(${townAsOf('a.task_id', sql`a.created_at`)},
+                      (select h.town_id from households h where h.id = a.household_id)) as town_id
         from alerts a
-        cross join bounds b
-        left join households h on h.id = a.household_id
-       where a.created_at >= b.t0 and a.created_at < b.t1 and a.status <> 'SUPPRESSED'
+       where a.created_at >= ${t0} and a.created_at < ${t1} and a.status <> 'SUPPRESSED'
     ), alert_codes as (
       select distinct pa.id, pa.town_id, s.code
         from period_alerts pa
         join alert_signals l on l.alert_id = pa.id
         join signals s on s.id = l.signal_id
-        cross join bounds b
-       where s.created_at < b.t1
+       where s.created_at < ${t1}
     ), opened as (
       select ev.town_id, grouping(ev.town_id) = 1 as is_total, count(*) as n
-        from task_events ev, bounds b
-       where ev.action = 'open' and ev.at >= b.t0 and ev.at < b.t1
+        from task_events ev
+       where ev.action = 'open' and ev.at >= ${t0} and ev.at < ${t1}
        group by grouping sets ((ev.town_id), ())
     ), period_closes as materialized (
       select ev.task_id, ev.detail->>'outcome' as outcome, (ev.detail->>'aidAmount')::numeric as amount,
-             ${townAsOf('ev.task_id', 'ev.at')} as town_id
-        from task_events ev, bounds b
-       where ev.to_status = 'CLOSED' and ev.action in ('close', 'approve')
-         and ev.at >= b.t0 and ev.at < b.t1
+             ${townAsOf('ev.task_id', sql`ev.at`)} as town_id,
+             -- a hand-opened case of a person outside the register is a household of its own
+             coalesce((select t.household_id from tasks t where t.id = ev.task_id), -ev.task_id) as household
+        from task_events ev
+       where ${closes('ev')} and ev.at >= ${t0} and ev.at < ${t1}
     ), closes as (
       select c.town_id, grouping(c.town_id) = 1 as is_total, count(*) as closed,
-             count(distinct coalesce(t.household_id, -c.task_id)) filter (where c.outcome = 'INCLUDED_MARGINAL') as included,
+             count(distinct c.household) filter (where c.outcome = 'INCLUDED_MARGINAL') as included,
              count(*) filter (where c.outcome = 'TEMP_AID_EMERGENCY') as emergency_cases,
              coalesce(sum(c.amount) filter (where c.outcome = 'TEMP_AID_EMERGENCY'), 0) as emergency_amount,
              count(*) filter (where c.outcome = 'TEMP_AID_EXPENSE') as expense_cases,
@@ -138,28 +139,17 @@ function figuresQuery(from: Date, to: Date) {
              coalesce(sum(c.amount) filter (where c.outcome = 'CASE_BY_CASE'), 0) as cbc_amount,
              count(*) filter (where c.outcome = 'REFERRED_DIBAO') as referred
         from period_closes c
-        left join tasks t on t.id = c.task_id
        group by grouping sets ((c.town_id), ())
     ), open_at_end as materialized (
-      select o.task_id
-        from task_events o, bounds b
-       where o.action = 'open' and o.at < b.t1
-         and not exists (select 1 from task_events c
-                          where c.task_id = o.task_id and c.to_status = 'CLOSED'
-                            and c.action in ('close', 'approve') and c.at < b.t1)
+      ${openTasksBefore(t1)}
     ), end_state as (
-      select oe.task_id, ${townAsOf('oe.task_id', 'b.t1', false)} as town_id,
-             (select (x.detail->>'dueAt')::timestamptz from task_events x
-               where x.task_id = oe.task_id and x.at < b.t1 and x.detail ? 'dueAt'
-               order by x.at desc, x.id desc limit 1) as due_at
-        from open_at_end oe, bounds b
+      select oe.task_id, ${townAsOf('oe.task_id', t1, '<')} as town_id, ${deadlineBefore('oe.task_id', t1)} as due_at
+        from open_at_end oe
     ), at_end as (
       select e.town_id, grouping(e.town_id) = 1 as is_total, count(*) as open,
-             count(*) filter (where coalesce(e.due_at, t.due_at) < b.t1) as overdue
+             count(*) filter (where e.due_at < ${t1}) as overdue
         from end_state e
-        cross join bounds b
-        left join tasks t on t.id = e.task_id and e.due_at is null
-       group by grouping sets ((e.town_id), ()), b.t1
+       group by grouping sets ((e.town_id), ())
     )
     select 'householdsScreened' as metric, town_id, is_total, null as code, households::numeric as value from screened
     union all select 'personsScreened', town_id, is_total, null, persons from screened
@@ -218,9 +208,14 @@ function apply(row: StatsRow, f: FigureRow): void {
 }
 
 /** The statistics table of a period (an id `YYYY-MM-14|28`, or a parsed period). */
-export async function computeStats(db: Database, period: string | Period): Promise<StatsTable> {
+export async function computeStats(db: Database | Transaction<DB>, period: string | Period): Promise<StatsTable> {
   const p = typeof period === 'string' ? parsePeriod(period) : period;
-  const { rows } = await figuresQuery(p.from, p.to).execute(db);
+  // the anti-join of the tasks open at the end hashes every close before it: the stages' work_mem
+  const run = async (trx: Transaction<DB>) => {
+    await sql.raw(STAGE_SETTINGS_SQL).execute(trx);
+    return (await figuresQuery(p.from, p.to).execute(trx)).rows;
+  };
+  const rows = db.isTransaction ? await run(db as Transaction<DB>) : await db.transaction().execute(run);
   // every town (the register's towns exist from its first load, usually after the first periods
   // it covers: a town with nothing in a period is a row of zeros)
   const towns = await db.selectFrom('towns').select(['id', 'name']).orderBy('name').orderBy('id').execute();
