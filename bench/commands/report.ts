@@ -33,8 +33,11 @@ function fillStatements(n: number): Array<[string, string]> {
     ],
     [
       'plan',
+      // task ids in order of opening, as the sequence hands them out (ids, events, alerts and
+      // signals then lie in time order on disk, as in a real database); households at random
       `create unlogged table bench_plan as
-       select g, created, sev, town, r_open < 0.08 as stays_open,
+       select row_number() over (order by created) as g, k as household, created, sev, town,
+              r_open < 0.08 as stays_open,
               created + make_interval(secs => 3600 + r_close * 30 * 86400) as close_at,
               case when r_out < 0.15 then 'INCLUDED_MARGINAL' when r_out < 0.25 then 'REFERRED_DIBAO'
                    when r_out < 0.35 then 'TEMP_AID_EMERGENCY' when r_out < 0.45 then 'TEMP_AID_EXPENSE'
@@ -43,16 +46,16 @@ function fillStatements(n: number): Array<[string, string]> {
               round((200 + r_amount * 20000)::numeric, 2) as amount,
               r_transfer < 0.05 as transferred, r_moved < 0.10 as moved,
               created + make_interval(days => case sev when 'high' then 3 when 'medium' then 10 else 20 end) as due
-         from (select g, timestamptz '2023-01-01 00:00+08' + make_interval(secs => random() * 365 * 86400) as created,
-                      (array['low', 'medium', 'high'])[1 + g % 3] as sev, 1 + g % ${TOWNS} as town,
+         from (select k, timestamptz '2023-01-01 00:00+08' + make_interval(secs => random() * 365 * 86400) as created,
+                      (array['low', 'medium', 'high'])[1 + k % 3] as sev, 1 + k % ${TOWNS} as town,
                       random() as r_open, random() as r_close, random() as r_out, random() as r_amount,
                       random() as r_transfer, random() as r_moved
-                 from generate_series(1, ${n}) g) x`,
+                 from generate_series(1, ${n}) k) x`,
     ],
     [
       'tasks',
       `insert into tasks (id, household_id, town_id, status, severity, due_at, outcome, aid_amount, created_at, closed_at, source)
-       select g, g, case when transferred then 1 + town % ${TOWNS} else town end,
+       select g, household, case when transferred then 1 + town % ${TOWNS} else town end,
               case when stays_open then 'IN_PROGRESS' else 'CLOSED' end, sev,
               case when transferred then created + interval '10 days 30 minutes' else due end,
               case when stays_open then null else outcome end,
@@ -97,17 +100,17 @@ function fillStatements(n: number): Array<[string, string]> {
     [
       'alerts',
       `insert into alerts (id, household_id, task_id, severity, status, created_at, updated_at)
-       select g, g, g, sev, case when stays_open then 'OPEN' else 'CLOSED' end, created, created from bench_plan order by created`,
+       select g, household, g, sev, case when stays_open then 'OPEN' else 'CLOSED' end, created, created from bench_plan order by created`,
     ],
     [
       'signals',
       `insert into signals (id, feed, person_id, household_id, code, source_period, severity, evidence, created_at)
-       select 2 * g - k, (array['education', 'hr', 'housing', 'medical', 'rural'])[1 + (g + k) % 5], g, g,
+       select 2 * g - k, (array['education', 'hr', 'housing', 'medical', 'rural'])[1 + (g + k) % 5], household, household,
               (array['EDU_DROPOUT', 'HR_UNEMPLOYED', 'HOUSING_DANGER', 'MED_EXPENSE', 'RURAL_RISK'])[1 + (g + k) % 5],
               (created at time zone 'Asia/Shanghai')::date, sev, '{}', created - interval '1 minute'
          from bench_plan, generate_series(0, case when g % 3 = 0 then 1 else 0 end) k order by created`,
     ],
-    ['alert_signals', `insert into alert_signals (signal_id, alert_id) select id, household_id from signals`],
+    ['alert_signals', `insert into alert_signals (signal_id, alert_id) select id, (id + 1) / 2 from signals order by id`],
     [
       'matches',
       `insert into matches (import_id, row_no, person_id, method, score, evidence, matched_at)

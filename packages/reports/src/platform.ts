@@ -140,7 +140,7 @@ export interface PlatformExportRequest {
   period: string;
   format: 'csv' | 'xlsx';
   /** Who asks: the audit's actor, and whether full ID numbers go out. */
-  actor: { username: string; role: UserRole | null; userId?: number | null };
+  actor: { username: string; role: UserRole | null };
   config?: PlatformExportConfig;
 }
 

@@ -7,9 +7,10 @@ import type { Database, Severity, TaskEventStatus, TaskOutcome, TaskSource } fro
 /** `'2023-03-05 10:00'` (Shanghai) → the instant. */
 export const sh = (wall: string): Date => new Date(`${wall.replace(' ', 'T')}${wall.length <= 10 ? 'T00:00' : ''}+08:00`);
 
+/** The town of that name (made if missing). */
 export async function addTown(db: Database, name: string): Promise<number> {
-  const row = await db.insertInto('towns').values({ name }).returning('id').executeTakeFirstOrThrow();
-  return row.id;
+  await db.insertInto('towns').values({ name }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  return (await db.selectFrom('towns').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
 }
 
 let seq = 0;

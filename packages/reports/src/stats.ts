@@ -82,40 +82,49 @@ interface FigureRow {
 /**
  * The long-format figures of a period: (metric, town or total, code, value). The bounds are
  * literal parameters wherever they are compared (not a CTE): the planner then estimates each
- * range from its statistics. Per-task look-ups (town, deadline, household) are scalar subqueries
- * over one task's few index entries, so no step reads all tasks.
+ * range from its statistics. Per-row look-ups (a task's town, deadline and household, a
+ * person's household, a household's town, an alert's codes) are scalar subqueries over one row's
+ * few index entries, so no step reads a whole table; each runs over its rows sorted by the key it
+ * probes, so the probes walk the index (and the heap, where ids follow time) in order instead of
+ * at random: at 1M tasks the random order read ~180,000 pages for the open tasks alone.
  */
 export function figuresQuery(from: Date, to: Date) {
   const t0 = ts(from);
   const t1 = ts(to);
   return sql<FigureRow>`
-    with screened_persons as (
+    with screened_persons as materialized (
       select distinct m.person_id
         from matches m
        where m.matched_at >= ${t0} and m.matched_at < ${t1}
          and m.method in ('ID', 'FALLBACK', 'MANUAL') and m.person_id is not null
-    ), screened_households as (
-      select h.id, h.town_id, count(*) as persons
-        from screened_persons sp
-        join persons p on p.id = sp.person_id
-        join households h on h.id = p.household_id
-       group by h.id, h.town_id
+       order by m.person_id
+    ), screened_households as materialized (
+      select household_id, count(*) as persons
+        from (select (select p.household_id from persons p where p.id = sp.person_id) as household_id
+                from screened_persons sp) x
+       group by household_id
+       order by household_id
     ), screened as (
       select town_id, grouping(town_id) = 1 as is_total, count(*) as households, sum(persons) as persons
-        from screened_households
+        from (select (select h.town_id from households h where h.id = sh.household_id) as town_id, sh.persons
+                from screened_households sh) x
        group by grouping sets ((town_id), ())
     ), period_alerts as materialized (
       select a.id,
              coalesce(${townAsOf('a.task_id', sql`a.created_at`)},
                       (select h.town_id from households h where h.id = a.household_id)) as town_id
-        from alerts a
-       where a.created_at >= ${t0} and a.created_at < ${t1} and a.status <> 'SUPPRESSED'
+        from (select a.id, a.task_id, a.household_id, a.created_at
+                from alerts a
+               where a.created_at >= ${t0} and a.created_at < ${t1} and a.status <> 'SUPPRESSED'
+               order by a.task_id) a
     ), alert_codes as (
-      select distinct pa.id, pa.town_id, s.code
+      select pa.town_id, c.code
         from period_alerts pa
-        join alert_signals l on l.alert_id = pa.id
-        join signals s on s.id = l.signal_id
-       where s.created_at < ${t1}
+        cross join lateral unnest(array(
+          select distinct s.code
+            from alert_signals l
+            join signals s on s.id = l.signal_id
+           where l.alert_id = pa.id and s.created_at < ${t1})) as c(code)
     ), opened as (
       select ev.town_id, grouping(ev.town_id) = 1 as is_total, count(*) as n
         from task_events ev
@@ -126,8 +135,10 @@ export function figuresQuery(from: Date, to: Date) {
              ${townAsOf('ev.task_id', sql`ev.at`)} as town_id,
              -- a hand-opened case of a person outside the register is a household of its own
              coalesce((select t.household_id from tasks t where t.id = ev.task_id), -ev.task_id) as household
-        from task_events ev
-       where ${closes('ev')} and ev.at >= ${t0} and ev.at < ${t1}
+        from (select ev.task_id, ev.detail, ev.at
+                from task_events ev
+               where ${closes('ev')} and ev.at >= ${t0} and ev.at < ${t1}
+               order by ev.task_id) ev
     ), closes as (
       select c.town_id, grouping(c.town_id) = 1 as is_total, count(*) as closed,
              count(distinct c.household) filter (where c.outcome = 'INCLUDED_MARGINAL') as included,
@@ -141,7 +152,7 @@ export function figuresQuery(from: Date, to: Date) {
         from period_closes c
        group by grouping sets ((c.town_id), ())
     ), open_at_end as materialized (
-      ${openTasksBefore(t1)}
+      select task_id from (${openTasksBefore(t1)}) o order by task_id
     ), end_state as (
       select oe.task_id, ${townAsOf('oe.task_id', t1, '<')} as town_id, ${deadlineBefore('oe.task_id', t1)} as due_at
         from open_at_end oe

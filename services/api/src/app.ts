@@ -13,6 +13,7 @@ import { createProducer, type Producer } from './queues.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { reviewRoutes } from './routes/reviews.ts';
 import { taskRoutes } from './routes/tasks.ts';
 
@@ -105,6 +106,7 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   importRoutes(app, deps);
   reviewRoutes(app, deps);
   taskRoutes(app, deps);
+  reportRoutes(app, deps);
   consoleRoutes(app, deps);
   return app;
 }

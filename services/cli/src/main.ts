@@ -8,6 +8,7 @@ import { demoCommand } from './commands/demo.ts';
 import { reviewsCommand } from './commands/reviews.ts';
 import { rulesCommand } from './commands/rules.ts';
 import { usersCommand } from './commands/users.ts';
+import { reportCommand } from './commands/report.ts';
 
 const program = new Command('ew')
   .description('social-assistance early warning: load register and feeds, match, raise alerts')
@@ -22,6 +23,7 @@ program.addCommand(
 program.addCommand(reviewsCommand());
 program.addCommand(rulesCommand());
 program.addCommand(usersCommand());
+program.addCommand(reportCommand());
 program.addCommand(demoCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {

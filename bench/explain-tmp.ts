@@ -1,0 +1,11 @@
+import { openDatabase } from '@ew/db';
+import { sql } from 'kysely';
+import { parsePeriod } from '@ew/reports';
+import * as stats from '/work/wt/reports/packages/reports/src/stats.ts';
+const h = openDatabase(process.argv[2]!, { max: 1 });
+const p = parsePeriod(process.argv[3] ?? '2023-11-28');
+const q = (stats as any).figuresQuery(p.from, p.to);
+const c = q.compile(h.db);
+const { rows } = await h.pool.query('explain (analyze, buffers, timing) ' + c.sql, c.parameters as any[]);
+console.log(rows.map((r: any) => r['QUERY PLAN']).join('\n'));
+await h.close();
