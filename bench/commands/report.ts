@@ -19,7 +19,10 @@ const TOWNS = 12;
 function fillStatements(n: number): Array<[string, string]> {
   return [
     ['seed', `select setseed(0.42)`],
-    ['towns', `insert into towns (name) select '镇' || lpad(g::text, 2, '0') from generate_series(1, ${TOWNS}) g`],
+    [
+      'towns',
+      `insert into towns (name) select '镇' || lpad(g::text, 2, '0') from generate_series(1, ${TOWNS}) g`,
+    ],
     [
       'households',
       `insert into households (id, household_no, town_id, village, area_type, address, monthly_income,
@@ -110,7 +113,10 @@ function fillStatements(n: number): Array<[string, string]> {
               (created at time zone 'Asia/Shanghai')::date, sev, '{}', created - interval '1 minute'
          from bench_plan, generate_series(0, case when g % 3 = 0 then 1 else 0 end) k order by created`,
     ],
-    ['alert_signals', `insert into alert_signals (signal_id, alert_id) select id, (id + 1) / 2 from signals order by id`],
+    [
+      'alert_signals',
+      `insert into alert_signals (signal_id, alert_id) select id, (id + 1) / 2 from signals order by id`,
+    ],
     [
       'matches',
       `insert into matches (import_id, row_no, person_id, method, score, evidence, matched_at)
@@ -153,7 +159,13 @@ export async function reportBench(args: Args): Promise<void> {
              (select count(*) from alerts) as alerts, (select count(*) from signals) as signals,
              (select count(*) from matches) as matches`.execute(handle.db);
     const loadAvg = trackLoad();
-    const measured: Array<{ period: string; seconds: number[]; best: number; median: number; total: unknown }> = [];
+    const measured: Array<{
+      period: string;
+      seconds: number[];
+      best: number;
+      median: number;
+      total: unknown;
+    }> = [];
     for (const period of periods) {
       const seconds: number[] = [];
       let total: unknown = null;
@@ -164,15 +176,35 @@ export async function reportBench(args: Args): Promise<void> {
         total = table.total;
       }
       const sorted = [...seconds].sort((a, b) => a - b);
-      measured.push({ period, seconds, best: sorted[0]!, median: sorted[Math.floor(sorted.length / 2)]!, total });
+      measured.push({
+        period,
+        seconds,
+        best: sorted[0]!,
+        median: sorted[Math.floor(sorted.length / 2)]!,
+        total,
+      });
     }
     const l = loadAvg.done();
     printTable(
       `report: one period's statistics table over ${tasks.toLocaleString()} tasks (target < 2 s)`,
       ['period', 'runs (s)', 'best s', 'median s', 'opened', 'closed', 'open at end', 'overdue at end'],
       measured.map((m) => {
-        const t = m.total as { tasksOpened: number; tasksClosed: number; tasksOpenAtEnd: number; tasksOverdueAtEnd: number };
-        return [m.period, m.seconds.join(' / '), m.best, m.median, t.tasksOpened, t.tasksClosed, t.tasksOpenAtEnd, t.tasksOverdueAtEnd];
+        const t = m.total as {
+          tasksOpened: number;
+          tasksClosed: number;
+          tasksOpenAtEnd: number;
+          tasksOverdueAtEnd: number;
+        };
+        return [
+          m.period,
+          m.seconds.join(' / '),
+          m.best,
+          m.median,
+          t.tasksOpened,
+          t.tasksClosed,
+          t.tasksOpenAtEnd,
+          t.tasksOverdueAtEnd,
+        ];
       }),
     );
     printPairs('data', [

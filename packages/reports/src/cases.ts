@@ -13,15 +13,32 @@ export interface AidCase {
 }
 
 /** Aid closes (events to CLOSED) in [from, to) with an amount ≥ threshold, largest first. */
-export async function largeAidCases(db: Database, from: Date, to: Date, threshold: number): Promise<AidCase[]> {
-  const { rows } = await sql<{ task_id: number; town: string | null; outcome: TaskOutcome; amount: number; at: Date }>`
+export async function largeAidCases(
+  db: Database,
+  from: Date,
+  to: Date,
+  threshold: number,
+): Promise<AidCase[]> {
+  const { rows } = await sql<{
+    task_id: number;
+    town: string | null;
+    outcome: TaskOutcome;
+    amount: number;
+    at: Date;
+  }>`
     select ev.task_id, tw.name as town, ev.detail->>'outcome' as outcome, (ev.detail->>'aidAmount')::numeric as amount, ev.at
       from task_events ev
       left join towns tw on tw.id = ${townAsOf('ev.task_id', sql`ev.at`)}
      where ${closes('ev')} and ev.at >= ${ts(from)} and ev.at < ${ts(to)}
        and (ev.detail->>'aidAmount')::numeric >= ${threshold}
      order by amount desc, ev.task_id`.execute(db);
-  return rows.map((r) => ({ taskId: r.task_id, town: r.town, outcome: r.outcome, aidAmount: Number(r.amount), closedAt: r.at }));
+  return rows.map((r) => ({
+    taskId: r.task_id,
+    town: r.town,
+    outcome: r.outcome,
+    aidAmount: Number(r.amount),
+    closedAt: r.at,
+  }));
 }
 
 export interface OverdueCase {
@@ -40,7 +57,13 @@ export async function overdueCases(
   limit: number,
 ): Promise<{ total: number; cases: OverdueCase[] }> {
   const t1 = ts(at);
-  const { rows } = await sql<{ task_id: number; town: string | null; due_at: Date; source: string; total: number }>`
+  const { rows } = await sql<{
+    task_id: number;
+    town: string | null;
+    due_at: Date;
+    source: string;
+    total: number;
+  }>`
     with state as (
       select oa.task_id, ${townAsOf('oa.task_id', t1, '<')} as town_id, ${deadlineBefore('oa.task_id', t1)} as due_at
         from (${openTasksBefore(t1)}) oa

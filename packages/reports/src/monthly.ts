@@ -67,23 +67,52 @@ const rule = (n: number) => row(Array.from({ length: n }, () => '---'));
 function figuresSection(cur: [StatsTable, StatsTable], prev: [StatsTable, StatsTable]): string[] {
   const [a, b] = cur;
   const lines = [
-    row(['指标', `上半月 (${a.firstDay} 至 ${a.lastDay})`, `下半月 (${b.firstDay} 至 ${b.lastDay})`, '本月', '上月', '较上月']),
+    row([
+      '指标',
+      `上半月 (${a.firstDay} 至 ${a.lastDay})`,
+      `下半月 (${b.firstDay} 至 ${b.lastDay})`,
+      '本月',
+      '上月',
+      '较上月',
+    ]),
     rule(6),
   ];
   for (const f of FIGURES) {
     const now = monthValue(f, a.total, b.total);
     const before = monthValue(f, prev[0].total, prev[1].total);
     lines.push(
-      row([f.label, fmt(f.value(a.total), f.money), fmt(f.value(b.total), f.money), fmt(now, f.money), fmt(before, f.money), change(now, before, f.money === true)]),
+      row([
+        f.label,
+        fmt(f.value(a.total), f.money),
+        fmt(f.value(b.total), f.money),
+        fmt(now, f.money),
+        fmt(before, f.money),
+        change(now, before, f.money === true),
+      ]),
     );
   }
-  lines.push('', '注: 期末在办、期末逾期取月末(下半月期末)数; 其余为两期之和。比对户数、人数按期去重, 两期相加可能重复计入同一户。');
+  lines.push(
+    '',
+    '注: 期末在办、期末逾期取月末(下半月期末)数; 其余为两期之和。比对户数、人数按期去重, 两期相加可能重复计入同一户。',
+  );
   return lines;
 }
 
 function townSection(cur: [StatsTable, StatsTable]): string[] {
   const [a, b] = cur;
-  const lines = [row(['镇(社区办)', '预警数', '新增任务', '办结任务', '期末逾期', '新纳入低保边缘', '临时救助(件)', '临时救助金额(元)']), rule(8)];
+  const lines = [
+    row([
+      '镇(社区办)',
+      '预警数',
+      '新增任务',
+      '办结任务',
+      '期末逾期',
+      '新纳入低保边缘',
+      '临时救助(件)',
+      '临时救助金额(元)',
+    ]),
+    rule(8),
+  ];
   for (const [i, town] of b.towns.entries()) {
     const first = a.towns.find((t) => t.townId === town.townId) ?? a.towns[i]!;
     const sum = (v: (r: StatsRow) => number) => v(first) + v(town);
@@ -106,13 +135,23 @@ function townSection(cur: [StatsTable, StatsTable]): string[] {
 }
 
 /** The report of a month `YYYY-MM` as Markdown. */
-export async function monthlyReport(db: Database, monthId: string, options: MonthlyOptions = {}): Promise<string> {
+export async function monthlyReport(
+  db: Database,
+  monthId: string,
+  options: MonthlyOptions = {},
+): Promise<string> {
   const month: Month = parseMonth(monthId);
   const prev = previousMonth(month);
   const threshold = options.largeAidThreshold ?? 5000;
   const limit = options.overdueListLimit ?? 20;
-  const cur: [StatsTable, StatsTable] = [await computeStats(db, month.periods[0]), await computeStats(db, month.periods[1])];
-  const before: [StatsTable, StatsTable] = [await computeStats(db, prev.periods[0]), await computeStats(db, prev.periods[1])];
+  const cur: [StatsTable, StatsTable] = [
+    await computeStats(db, month.periods[0]),
+    await computeStats(db, month.periods[1]),
+  ];
+  const before: [StatsTable, StatsTable] = [
+    await computeStats(db, prev.periods[0]),
+    await computeStats(db, prev.periods[1]),
+  ];
   const aid = await largeAidCases(db, month.from, month.to, threshold);
   const overdue = await overdueCases(db, month.to, limit);
   const [y, m] = month.id.split('-');
@@ -138,14 +177,27 @@ export async function monthlyReport(db: Database, monthId: string, options: Mont
   else {
     lines.push(row(['任务编号', '镇(社区办)', '救助类型', '金额(元)', '办结日期']), rule(5));
     for (const c of aid) {
-      lines.push(row([c.taskId, c.town ?? '-', OUTCOME_LABELS[c.outcome] ?? c.outcome, fmt(c.aidAmount, true), shanghaiDay(c.closedAt)]));
+      lines.push(
+        row([
+          c.taskId,
+          c.town ?? '-',
+          OUTCOME_LABELS[c.outcome] ?? c.outcome,
+          fmt(c.aidAmount, true),
+          shanghaiDay(c.closedAt),
+        ]),
+      );
     }
   }
-  lines.push('', `### 逾期未办结 (截至 ${cur[1].lastDay} 24:00, 共 ${fmt(overdue.total)} 件${overdue.total > overdue.cases.length ? `, 列出逾期最久的 ${overdue.cases.length} 件` : ''})`, '');
+  lines.push(
+    '',
+    `### 逾期未办结 (截至 ${cur[1].lastDay} 24:00, 共 ${fmt(overdue.total)} 件${overdue.total > overdue.cases.length ? `, 列出逾期最久的 ${overdue.cases.length} 件` : ''})`,
+    '',
+  );
   if (overdue.total === 0) lines.push('无。');
   else {
     lines.push(row(['任务编号', '镇(社区办)', '办理期限', '逾期天数', '来源']), rule(5));
-    for (const c of overdue.cases) lines.push(row([c.taskId, c.town ?? '-', shanghaiDay(c.dueAt), c.daysOverdue, c.source]));
+    for (const c of overdue.cases)
+      lines.push(row([c.taskId, c.town ?? '-', shanghaiDay(c.dueAt), c.daysOverdue, c.source]));
   }
   lines.push(
     '',

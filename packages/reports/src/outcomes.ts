@@ -109,24 +109,55 @@ export async function outcomeFeedback(
       medianDaysToClose: r.median_days === null ? null : Math.round(Number(r.median_days) * 10) / 10,
     };
   });
-  const sum = (k: 'alerts' | 'helped' | 'notEligible' | 'notFound' | 'open') => out.reduce((n, r) => n + r[k], 0);
+  const sum = (k: 'alerts' | 'helped' | 'notEligible' | 'notFound' | 'open') =>
+    out.reduce((n, r) => n + r[k], 0);
   return {
     by: input.by,
     fromDay: input.fromDay ?? null,
     toDay: input.toDay ?? null,
     rows: out,
-    total: { alerts: sum('alerts'), helped: sum('helped'), notEligible: sum('notEligible'), notFound: sum('notFound'), open: sum('open') },
+    total: {
+      alerts: sum('alerts'),
+      helped: sum('helped'),
+      notEligible: sum('notEligible'),
+      notFound: sum('notFound'),
+      open: sum('open'),
+    },
   };
 }
 
-const DIMENSION_HEADER: Record<OutcomeDimension, string> = { code: '预警规则', feed: '数据来源', town: '镇(社区办)' };
+const DIMENSION_HEADER: Record<OutcomeDimension, string> = {
+  code: '预警规则',
+  feed: '数据来源',
+  town: '镇(社区办)',
+};
 
 export function outcomesCsv(f: OutcomeFeedback): string {
   let out =
     '\uFEFF' +
-    csvLine([DIMENSION_HEADER[f.by], '名称', '预警数', '获得帮扶', '不符合条件', '查无此人/已迁出', '未办结', '帮扶率', '办结天数中位数']);
+    csvLine([
+      DIMENSION_HEADER[f.by],
+      '名称',
+      '预警数',
+      '获得帮扶',
+      '不符合条件',
+      '查无此人/已迁出',
+      '未办结',
+      '帮扶率',
+      '办结天数中位数',
+    ]);
   for (const r of f.rows) {
-    out += csvLine([r.key, r.label, r.alerts, r.helped, r.notEligible, r.notFound, r.open, r.helpRate, r.medianDaysToClose]);
+    out += csvLine([
+      r.key,
+      r.label,
+      r.alerts,
+      r.helped,
+      r.notEligible,
+      r.notFound,
+      r.open,
+      r.helpRate,
+      r.medianDaysToClose,
+    ]);
   }
   return out;
 }

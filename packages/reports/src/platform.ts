@@ -48,7 +48,10 @@ export class ReportConfigError extends DomainError<'REPORT_CONFIG_INVALID'> {
   }
 }
 
-export function parsePlatformExportConfig(document: unknown, source = 'platform export config'): PlatformExportConfig {
+export function parsePlatformExportConfig(
+  document: unknown,
+  source = 'platform export config',
+): PlatformExportConfig {
   const result = configSchema.safeParse(document);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
@@ -58,8 +61,14 @@ export function parsePlatformExportConfig(document: unknown, source = 'platform 
 }
 
 /** Reads the config: `path`, else PLATFORM_EXPORT_CONFIG, else infra/config/platform-export.yaml (from the repository root). */
-export function loadPlatformExportConfig(path?: string, env: NodeJS.ProcessEnv = process.env): PlatformExportConfig {
-  const file = resolveFromRoot(repoRoot(env), path ?? env['PLATFORM_EXPORT_CONFIG'] ?? 'infra/config/platform-export.yaml');
+export function loadPlatformExportConfig(
+  path?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): PlatformExportConfig {
+  const file = resolveFromRoot(
+    repoRoot(env),
+    path ?? env['PLATFORM_EXPORT_CONFIG'] ?? 'infra/config/platform-export.yaml',
+  );
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -68,7 +77,9 @@ export function loadPlatformExportConfig(path?: string, env: NodeJS.ProcessEnv =
   }
   const doc = parseDocument(text, { schema: 'core', uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ReportConfigError(`Platform export config ${file} is not valid YAML: ${doc.errors[0]?.message.split('\n')[0]}`);
+    throw new ReportConfigError(
+      `Platform export config ${file} is not valid YAML: ${doc.errors[0]?.message.split('\n')[0]}`,
+    );
   }
   return parsePlatformExportConfig(doc.toJS(), file);
 }
@@ -185,7 +196,10 @@ export async function platformExport(db: Database, req: PlatformExportRequest): 
   });
   return {
     fileName: `platform-${req.period}.${req.format}`,
-    contentType: req.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    contentType:
+      req.format === 'csv'
+        ? 'text/csv; charset=utf-8'
+        : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     body,
     rows: values.length,
     fullIds,

@@ -19,9 +19,15 @@ export async function fileEndedPeriod(
 ): Promise<FileOutcome> {
   const period = options.periodId === undefined ? lastEndedPeriod(now) : parsePeriod(options.periodId);
   return db.transaction().execute(async (trx) => {
-    const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${ADVISORY_LOCK_KEY}) as locked`.execute(trx);
+    const { rows } = await sql<{
+      locked: boolean;
+    }>`select pg_try_advisory_xact_lock(${ADVISORY_LOCK_KEY}) as locked`.execute(trx);
     if (!rows[0]?.locked) return { outcome: 'busy', period: period.id };
-    const filed = await trx.selectFrom('report_runs').select('period').where('period', '=', period.id).executeTakeFirst();
+    const filed = await trx
+      .selectFrom('report_runs')
+      .select('period')
+      .where('period', '=', period.id)
+      .executeTakeFirst();
     if (filed !== undefined) return { outcome: 'already-filed', period: period.id };
     const stats = await computeStats(trx, period);
     await trx
@@ -46,7 +52,16 @@ export interface ReportRun {
 }
 
 export async function filedRun(db: Database, periodId: string): Promise<ReportRun | null> {
-  const row = await db.selectFrom('report_runs').selectAll().where('period', '=', parsePeriod(periodId).id).executeTakeFirst();
+  const row = await db
+    .selectFrom('report_runs')
+    .selectAll()
+    .where('period', '=', parsePeriod(periodId).id)
+    .executeTakeFirst();
   if (row === undefined) return null;
-  return { period: row.period, computedAt: row.computed_at, computedBy: row.computed_by, stats: row.stats as unknown as StatsTable };
+  return {
+    period: row.period,
+    computedAt: row.computed_at,
+    computedBy: row.computed_by,
+    stats: row.stats as unknown as StatsTable,
+  };
 }

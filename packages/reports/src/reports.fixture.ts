@@ -5,11 +5,16 @@ import { sql } from 'kysely';
 import type { Database, Severity, TaskEventStatus, TaskOutcome, TaskSource } from '@ew/db';
 
 /** `'2023-03-05 10:00'` (Shanghai) → the instant. */
-export const sh = (wall: string): Date => new Date(`${wall.replace(' ', 'T')}${wall.length <= 10 ? 'T00:00' : ''}+08:00`);
+export const sh = (wall: string): Date =>
+  new Date(`${wall.replace(' ', 'T')}${wall.length <= 10 ? 'T00:00' : ''}+08:00`);
 
 /** The town of that name (made if missing). */
 export async function addTown(db: Database, name: string): Promise<number> {
-  await db.insertInto('towns').values({ name }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  await db
+    .insertInto('towns')
+    .values({ name })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
   return (await db.selectFrom('towns').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
 }
 
@@ -79,7 +84,15 @@ export async function addMatch(
   seq += 1;
   await db
     .insertInto('matches')
-    .values({ import_id: 999_000 + seq, row_no: 2, person_id: personId, method, score: 1, evidence: '{}', matched_at: at })
+    .values({
+      import_id: 999_000 + seq,
+      row_no: 2,
+      person_id: personId,
+      method,
+      score: 1,
+      evidence: '{}',
+      matched_at: at,
+    })
     .execute();
 }
 
@@ -166,7 +179,12 @@ export async function event(
 /** claim + start_visit, an hour apart from `at`. */
 export async function startWork(db: Database, taskId: number, at: Date): Promise<void> {
   await event(db, taskId, { from: 'NEW', to: 'ASSIGNED', action: 'claim', at });
-  await event(db, taskId, { from: 'ASSIGNED', to: 'IN_PROGRESS', action: 'start_visit', at: new Date(at.getTime() + 3600_000) });
+  await event(db, taskId, {
+    from: 'ASSIGNED',
+    to: 'IN_PROGRESS',
+    action: 'start_visit',
+    at: new Date(at.getTime() + 3600_000),
+  });
 }
 
 /** IN_PROGRESS → CLOSED with an outcome (the tasks row follows). */
@@ -194,7 +212,12 @@ export async function closeTask(
 
 /** A closed task's open alerts close (as raise-alerts does when the household's next signal comes). */
 async function closeAlerts(db: Database, taskId: number, at: Date): Promise<void> {
-  await db.updateTable('alerts').set({ status: 'CLOSED', updated_at: at }).where('task_id', '=', taskId).where('status', '=', 'OPEN').execute();
+  await db
+    .updateTable('alerts')
+    .set({ status: 'CLOSED', updated_at: at })
+    .where('task_id', '=', taskId)
+    .where('status', '=', 'OPEN')
+    .execute();
 }
 
 /** 一事一议: close → PENDING_APPROVAL, then approve → CLOSED. */
@@ -206,8 +229,20 @@ export async function closeCaseByCase(
   aidAmount: number,
 ): Promise<void> {
   const detail = { outcome: 'CASE_BY_CASE', aidAmount };
-  await event(db, taskId, { from: 'IN_PROGRESS', to: 'PENDING_APPROVAL', action: 'close', at: closeAt, detail });
-  await event(db, taskId, { from: 'PENDING_APPROVAL', to: 'CLOSED', action: 'approve', at: approveAt, detail });
+  await event(db, taskId, {
+    from: 'IN_PROGRESS',
+    to: 'PENDING_APPROVAL',
+    action: 'close',
+    at: closeAt,
+    detail,
+  });
+  await event(db, taskId, {
+    from: 'PENDING_APPROVAL',
+    to: 'CLOSED',
+    action: 'approve',
+    at: approveAt,
+    detail,
+  });
   await db
     .updateTable('tasks')
     .set({ status: 'CLOSED', outcome: 'CASE_BY_CASE', aid_amount: aidAmount, closed_at: approveAt })
@@ -235,7 +270,11 @@ export async function transferTask(
     townId: toTownId,
     detail: { dueAt: dueAt.toISOString(), fromTownId },
   });
-  await db.updateTable('tasks').set({ town_id: toTownId, status: 'NEW', due_at: dueAt }).where('id', '=', taskId).execute();
+  await db
+    .updateTable('tasks')
+    .set({ town_id: toTownId, status: 'NEW', due_at: dueAt })
+    .where('id', '=', taskId)
+    .execute();
 }
 
 export interface SignalSpec {
@@ -262,7 +301,12 @@ export async function addAlert(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await attachSignals(db, a.id, spec.householdId, spec.signals.map((s) => ({ ...s, at: s.at ?? spec.at })));
+  await attachSignals(
+    db,
+    a.id,
+    spec.householdId,
+    spec.signals.map((s) => ({ ...s, at: s.at ?? spec.at })),
+  );
   return a.id;
 }
 

@@ -8,7 +8,12 @@ import { buildHistory, laterEvents, TOWN_A, TOWN_B, type History } from './histo
 import { monthlyReport } from './monthly.ts';
 import { outcomeFeedback, outcomesCsv } from './outcomes.ts';
 import { lastEndedPeriod, parseMonth, parsePeriod, periodAt, ReportError } from './period.ts';
-import { loadPlatformExportConfig, parsePlatformExportConfig, platformExport, ReportConfigError } from './platform.ts';
+import {
+  loadPlatformExportConfig,
+  parsePlatformExportConfig,
+  platformExport,
+  ReportConfigError,
+} from './platform.ts';
 import { sh } from './reports.fixture.ts';
 import { fileEndedPeriod, filedRun } from './report-runs.ts';
 import { computeStats } from './stats.ts';
@@ -77,7 +82,11 @@ describe('exports of the statistics table', () => {
     expect(lines[1]).toBe('统计期: 2023-03-01 至 2023-03-14 (期号 2023-03-14)');
     expect(lines[2]!.startsWith('镇(社区办),比对户数,比对人数,预警数,预警:辍学,')).toBe(true);
     const firsts = lines.slice(3).map((l) => l.split(',')[0]);
-    expect(firsts).toEqual(["'+1", "'-2", '"\'=HYPERLINK(""http://x"")"', "'@SUM(A1)", TOWN_A, TOWN_B, '合计', undefined].filter((x) => x !== undefined).concat(['']));
+    expect(firsts).toEqual(
+      ["'+1", "'-2", '"\'=HYPERLINK(""http://x"")"', "'@SUM(A1)", TOWN_A, TOWN_B, '合计', undefined]
+        .filter((x) => x !== undefined)
+        .concat(['']),
+    );
     for (const line of lines) expect(line).not.toMatch(/^[=+\-@]/);
     expect(lines.find((l) => l.startsWith('合计'))).toContain(',3,4,3,');
     await tdb.db.deleteFrom('towns').where('id', 'not in', [h.towns.A, h.towns.B]).execute();
@@ -109,8 +118,28 @@ describe('outcome feedback', () => {
   it('counts per town, code and feed as of the range end', async () => {
     const towns = await outcomeFeedback(tdb.db, { by: 'town', toDay: '2023-03-28' });
     expect(towns.rows).toEqual([
-      { key: String(h.towns.A), label: TOWN_A, alerts: 4, helped: 3, notEligible: 1, notFound: 0, open: 0, helpRate: 0.75, medianDaysToClose: 6.8 },
-      { key: String(h.towns.B), label: TOWN_B, alerts: 2, helped: 2, notEligible: 0, notFound: 0, open: 0, helpRate: 1, medianDaysToClose: 15.8 },
+      {
+        key: String(h.towns.A),
+        label: TOWN_A,
+        alerts: 4,
+        helped: 3,
+        notEligible: 1,
+        notFound: 0,
+        open: 0,
+        helpRate: 0.75,
+        medianDaysToClose: 6.8,
+      },
+      {
+        key: String(h.towns.B),
+        label: TOWN_B,
+        alerts: 2,
+        helped: 2,
+        notEligible: 0,
+        notFound: 0,
+        open: 0,
+        helpRate: 1,
+        medianDaysToClose: 15.8,
+      },
     ]);
     const early = await outcomeFeedback(tdb.db, { by: 'town', toDay: '2023-03-20' });
     expect(early.rows.map((r) => [r.label, r.alerts, r.helped, r.open])).toEqual([
@@ -119,19 +148,29 @@ describe('outcome feedback', () => {
     ]);
     const codes = await outcomeFeedback(tdb.db, { by: 'code', fromDay: '2023-03-01', toDay: '2023-03-28' });
     const code = (c: string) => codes.rows.find((r) => r.key === c);
-    expect(code('HR_FLEXIBLE_LOW')).toMatchObject({ alerts: 1, helped: 0, notEligible: 1, helpRate: 0, medianDaysToClose: 1 });
+    expect(code('HR_FLEXIBLE_LOW')).toMatchObject({
+      alerts: 1,
+      helped: 0,
+      notEligible: 1,
+      helpRate: 0,
+      medianDaysToClose: 1,
+    });
     expect(code('HOUSING_DANGER')).toMatchObject({ label: '危房', alerts: 1, helped: 1 });
     expect(code('HR_STOPPED')).toMatchObject({ alerts: 1 }); // the suppressed alert is not counted
     expect(codes.rows).toHaveLength(9);
     const feeds = await outcomeFeedback(tdb.db, { by: 'feed', toDay: '2023-03-28' });
     expect(feeds.rows[0]).toMatchObject({ key: 'hr', label: '人社', alerts: 3, helped: 2, notEligible: 1 });
     expect(feeds.rows.find((r) => r.key === 'register')).toMatchObject({ alerts: 1, helped: 1 });
-    const csv = outcomesCsv(towns).replace(/^\uFEFF/, '').split('\r\n');
-    expect(csv[0]).toBe('镇(社区办),名称,预警数,获得帮扶,不符合条件,查无此人/已迁出,未办结,帮扶率,办结天数中位数');
-    expect(csv[1]).toBe(`${h.towns.A},${TOWN_A},4,3,1,0,0,0.75,6.8`);
-    await expect(outcomeFeedback(tdb.db, { by: 'town', fromDay: '2023-03-20', toDay: '2023-03-01' })).rejects.toThrow(
-      ReportError,
+    const csv = outcomesCsv(towns)
+      .replace(/^\uFEFF/, '')
+      .split('\r\n');
+    expect(csv[0]).toBe(
+      '镇(社区办),名称,预警数,获得帮扶,不符合条件,查无此人/已迁出,未办结,帮扶率,办结天数中位数',
     );
+    expect(csv[1]).toBe(`${h.towns.A},${TOWN_A},4,3,1,0,0,0.75,6.8`);
+    await expect(
+      outcomeFeedback(tdb.db, { by: 'town', fromDay: '2023-03-20', toDay: '2023-03-01' }),
+    ).rejects.toThrow(ReportError);
   });
 });
 
@@ -139,15 +178,41 @@ describe('platform export', () => {
   it('exports the period’s inclusions and aid cases, masking IDs for other roles, audited', async () => {
     const config = loadPlatformExportConfig();
     const read = async (role: 'SUPERVISOR' | 'DATA_ADMIN', format: 'csv' | 'xlsx') =>
-      platformExport(tdb.db, { period: '2023-03-28', format, actor: { username: `u-${role}`, role }, config });
+      platformExport(tdb.db, {
+        period: '2023-03-28',
+        format,
+        actor: { username: `u-${role}`, role },
+        config,
+      });
     const full = await read('SUPERVISOR', 'csv');
     expect(full).toMatchObject({ rows: 3, fullIds: true, fileName: 'platform-2023-03-28.csv' });
-    const lines = full.body.toString('utf8').replace(/^\uFEFF/, '').split('\r\n');
-    expect(lines[0]).toBe('序号,姓名,身份证号码,户编号,所属镇(社区办),村(社区),家庭住址,城乡类别,家庭人口数,救助类型,救助金额(元),办结日期');
-    const id = (await tdb.db.selectFrom('persons').select('id_number').where('id', '=', h.households.B1.personIds[0]!).executeTakeFirstOrThrow()).id_number;
-    const { address } = await tdb.db.selectFrom('households').select('address').where('id', '=', h.households.B1.householdId).executeTakeFirstOrThrow();
-    expect(lines[2]).toBe(`2,孙丽,${id},${h.households.B1.householdNo},${TOWN_B},东村,${address},城市,1,一事一议,15000,2023-03-27`);
-    expect(lines.map((l) => l.split(',')[9]).slice(1, 4)).toEqual(['急难型临时救助', '一事一议', '支出型临时救助']);
+    const lines = full.body
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .split('\r\n');
+    expect(lines[0]).toBe(
+      '序号,姓名,身份证号码,户编号,所属镇(社区办),村(社区),家庭住址,城乡类别,家庭人口数,救助类型,救助金额(元),办结日期',
+    );
+    const id = (
+      await tdb.db
+        .selectFrom('persons')
+        .select('id_number')
+        .where('id', '=', h.households.B1.personIds[0]!)
+        .executeTakeFirstOrThrow()
+    ).id_number;
+    const { address } = await tdb.db
+      .selectFrom('households')
+      .select('address')
+      .where('id', '=', h.households.B1.householdId)
+      .executeTakeFirstOrThrow();
+    expect(lines[2]).toBe(
+      `2,孙丽,${id},${h.households.B1.householdNo},${TOWN_B},东村,${address},城市,1,一事一议,15000,2023-03-27`,
+    );
+    expect(lines.map((l) => l.split(',')[9]).slice(1, 4)).toEqual([
+      '急难型临时救助',
+      '一事一议',
+      '支出型临时救助',
+    ]);
 
     const masked = await read('DATA_ADMIN', 'xlsx');
     expect(masked.fullIds).toBe(false);
@@ -157,9 +222,19 @@ describe('platform export', () => {
     expect(ws.getRow(3).getCell(3).value).toBe(`${id.slice(0, 6)}********${id.slice(-4)}`);
     expect(ws.getRow(3).getCell(11).value).toBe(15000);
 
-    const p1 = await platformExport(tdb.db, { period: '2023-03-14', format: 'csv', actor: { username: 'cli', role: null }, config });
+    const p1 = await platformExport(tdb.db, {
+      period: '2023-03-14',
+      format: 'csv',
+      actor: { username: 'cli', role: null },
+      config,
+    });
     expect(p1.rows).toBe(3); // T8, T1, T9: 纳入低保边缘
-    const audits = await tdb.db.selectFrom('audit_log').selectAll().where('action', '=', 'export.platform').orderBy('id').execute();
+    const audits = await tdb.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'export.platform')
+      .orderBy('id')
+      .execute();
     expect(audits.map((a) => [a.actor, a.subject_type, a.subject_id, a.detail])).toEqual([
       ['u-SUPERVISOR', 'report_period', '2023-03-28', { format: 'csv', rows: 3, fullIds: true }],
       ['u-DATA_ADMIN', 'report_period', '2023-03-28', { format: 'xlsx', rows: 3, fullIds: false }],
@@ -168,7 +243,9 @@ describe('platform export', () => {
   });
 
   it('refuses a config with an unknown field', () => {
-    expect(() => parsePlatformExportConfig({ columns: [{ header: 'x', field: 'salary' }] })).toThrow(ReportConfigError);
+    expect(() => parsePlatformExportConfig({ columns: [{ header: 'x', field: 'salary' }] })).toThrow(
+      ReportConfigError,
+    );
     expect(() => parsePlatformExportConfig({ columns: [] })).toThrow(/columns/);
   });
 });

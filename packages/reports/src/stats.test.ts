@@ -142,7 +142,11 @@ describe('statistics table', () => {
     // the later events are in the next period
     const next = await computeStats(tdb.db, '2023-04-14');
     expect(next.total).toMatchObject({ tasksOpened: 1, tasksClosed: 1, alerts: 1, householdsScreened: 2 });
-    expect(next.towns.find((t) => t.town === TOWN_B)).toMatchObject({ tasksClosed: 1, tasksOpenAtEnd: 1, tasksOverdueAtEnd: 1 });
+    expect(next.towns.find((t) => t.town === TOWN_B)).toMatchObject({
+      tasksClosed: 1,
+      tasksOpenAtEnd: 1,
+      tasksOverdueAtEnd: 1,
+    });
   });
 
   it('refuses a bad period with a clear error', async () => {

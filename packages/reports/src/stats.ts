@@ -219,7 +219,10 @@ function apply(row: StatsRow, f: FigureRow): void {
 }
 
 /** The statistics table of a period (an id `YYYY-MM-14|28`, or a parsed period). */
-export async function computeStats(db: Database | Transaction<DB>, period: string | Period): Promise<StatsTable> {
+export async function computeStats(
+  db: Database | Transaction<DB>,
+  period: string | Period,
+): Promise<StatsTable> {
   const p = typeof period === 'string' ? parsePeriod(period) : period;
   // the anti-join of the tasks open at the end hashes every close before it: the stages' work_mem
   const run = async (trx: Transaction<DB>) => {

@@ -24,7 +24,8 @@ export const deadlineBefore = (task: string, instant: RawBuilder<unknown>) => sq
            (select t.due_at from tasks t where t.id = ${sql.raw(task)}))`;
 
 /** Event `e` closes its task (an approval of 一事一议 included; paperwork after a close is not one). */
-export const closes = (e: string) => sql.raw(`${e}.to_status = 'CLOSED' and ${e}.action in ('close', 'approve')`);
+export const closes = (e: string) =>
+  sql.raw(`${e}.to_status = 'CLOSED' and ${e}.action in ('close', 'approve')`);
 
 /** `select task_id` of the tasks open just before `instant`: opened before it, not closed before it (closed is final). */
 export const openTasksBefore = (instant: RawBuilder<unknown>) => sql`

@@ -26,7 +26,11 @@ describe('reports API', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toMatchObject({ period: '2023-03-28', firstDay: '2023-03-15', lastDay: '2023-03-28' });
-    expect(body.total).toMatchObject({ tasksClosed: 5, tasksOverdueAtEnd: 1, caseByCase: { cases: 1, amount: 15000 } });
+    expect(body.total).toMatchObject({
+      tasksClosed: 5,
+      tasksOverdueAtEnd: 1,
+      caseByCase: { cases: 1, amount: 15000 },
+    });
     expect(body.towns.map((t: { town: string }) => t.town)).toEqual([TOWN_A, '西河镇']);
     for (const who of ['admin', 'cwA', 'ops'] as const) {
       expect((await get('/reports/stats?period=2023-03-28', who)).statusCode).toBe(403);
@@ -35,14 +39,18 @@ describe('reports API', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error).toMatchObject({ code: 'VALIDATION_FAILED' });
     expect(bad.json().error.message).toContain('YYYY-MM-14 or YYYY-MM-28');
-    expect((await api.app.inject({ method: 'GET', url: '/reports/stats?period=2023-03-28' })).statusCode).toBe(401);
+    expect(
+      (await api.app.inject({ method: 'GET', url: '/reports/stats?period=2023-03-28' })).statusCode,
+    ).toBe(401);
   });
 
   it('exports the table as CSV and XLSX', async () => {
     const csv = await get('/reports/stats.csv?period=2023-03-14');
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(csv.headers['content-disposition']).toBe('attachment; filename="stats-2023-03-14.csv"');
-    expect(csv.body.startsWith('\uFEFF社会救助扩围增效工作统计表\r\n统计期: 2023-03-01 至 2023-03-14')).toBe(true);
+    expect(csv.body.startsWith('\uFEFF社会救助扩围增效工作统计表\r\n统计期: 2023-03-01 至 2023-03-14')).toBe(
+      true,
+    );
     const xlsx = await get('/reports/stats.xlsx?period=2023-03-14');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
@@ -82,7 +90,12 @@ describe('reports API', () => {
   it('answers the outcome feedback as JSON and CSV', async () => {
     const res = await get('/reports/outcomes?by=town&to=2023-03-28');
     expect(res.statusCode).toBe(200);
-    expect(res.json().rows[0]).toMatchObject({ key: String(h.towns.A), alerts: 4, helped: 3, notEligible: 1 });
+    expect(res.json().rows[0]).toMatchObject({
+      key: String(h.towns.A),
+      alerts: 4,
+      helped: 3,
+      notEligible: 1,
+    });
     const csv = await get('/reports/outcomes.csv?by=code');
     expect(csv.headers['content-disposition']).toBe('attachment; filename="outcomes-by-code.csv"');
     expect(csv.body.split('\r\n')[0]).toContain('预警规则');

@@ -38,7 +38,10 @@ const outcomesQuery = z.strictObject({
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 function attachment(reply: FastifyReply, contentType: string, fileName: string, body: string | Buffer) {
-  return reply.header('content-type', contentType).header('content-disposition', `attachment; filename="${fileName}"`).send(body);
+  return reply
+    .header('content-type', contentType)
+    .header('content-disposition', `attachment; filename="${fileName}"`)
+    .send(body);
 }
 
 export function reportRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -52,7 +55,12 @@ export function reportRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get('/reports/stats.csv', { onRequest: readers }, async (request, reply) => {
     const { period } = parseInput(periodQuery, request.query, 'query');
-    return attachment(reply, 'text/csv; charset=utf-8', `stats-${period}.csv`, statsCsv(await computeStats(db, period)));
+    return attachment(
+      reply,
+      'text/csv; charset=utf-8',
+      `stats-${period}.csv`,
+      statsCsv(await computeStats(db, period)),
+    );
   });
 
   app.get('/reports/stats.xlsx', { onRequest: readers }, async (request, reply) => {

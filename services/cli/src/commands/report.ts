@@ -34,7 +34,10 @@ async function save(file: string, body: string | Buffer): Promise<void> {
 function statsCommand(): Command {
   return new Command('stats')
     .description('社会救助扩围增效工作统计表 of a reporting period (YYYY-MM-14 or YYYY-MM-28)')
-    .requiredOption('--period <period>', 'YYYY-MM-14 (29th of the previous month – 14th) or YYYY-MM-28 (15th – 28th)')
+    .requiredOption(
+      '--period <period>',
+      'YYYY-MM-14 (29th of the previous month – 14th) or YYYY-MM-28 (15th – 28th)',
+    )
     .option('--csv <file>', 'also write the table as CSV')
     .option('--xlsx <file>', 'also write the table as XLSX')
     .option('--json', 'print the table as JSON')
@@ -48,7 +51,10 @@ function statsCommand(): Command {
           // the terminal shows the columns one per line, the towns across
           const rows = [...t.towns, t.total];
           process.stdout.write(
-            table(['', ...rows.map((r) => r.town)], columns.slice(1).map((c) => [c.header, ...rows.map((r) => c.value(r))])) + '\n',
+            table(
+              ['', ...rows.map((r) => r.town)],
+              columns.slice(1).map((c) => [c.header, ...rows.map((r) => c.value(r))]),
+            ) + '\n',
           );
         }
         if (opts.csv) await save(opts.csv, statsCsv(t));
@@ -78,7 +84,12 @@ function monthlyCommand(): Command {
 /** The role of the named user (for full ID numbers); null without one. */
 async function roleOf(db: Database, username: string | undefined): Promise<UserRole | null> {
   if (username === undefined) return null;
-  const user = await db.selectFrom('users').select('role').where('username', '=', username).where('active', '=', true).executeTakeFirst();
+  const user = await db
+    .selectFrom('users')
+    .select('role')
+    .where('username', '=', username)
+    .where('active', '=', true)
+    .executeTakeFirst();
   if (user === undefined) throw new Error(`no active user ${username}`);
   return user.role;
 }
@@ -88,7 +99,10 @@ function platformCommand(): Command {
     .description('provincial platform export of a period: inclusions and aid cases (audited)')
     .requiredOption('--period <period>', 'YYYY-MM-14 or YYYY-MM-28')
     .requiredOption('--out <file>', 'the file to write (.csv or .xlsx)')
-    .option('--user <username>', 'export as this user: full ID numbers for SUPERVISOR and ADMIN, masked otherwise')
+    .option(
+      '--user <username>',
+      'export as this user: full ID numbers for SUPERVISOR and ADMIN, masked otherwise',
+    )
     .action(async (opts: { period: string; out: string; user?: string }) => {
       await withApp(async ({ ctx }) => {
         const db = ctx.database.db;
@@ -96,7 +110,10 @@ function platformCommand(): Command {
         const result = await platformExport(db, {
           period: opts.period,
           format,
-          actor: { username: opts.user ?? `cli:${process.env.USER ?? 'unknown'}`, role: await roleOf(db, opts.user) },
+          actor: {
+            username: opts.user ?? `cli:${process.env.USER ?? 'unknown'}`,
+            role: await roleOf(db, opts.user),
+          },
         });
         await save(opts.out, result.body);
         process.stderr.write(`${result.rows} rows, ID numbers ${result.fullIds ? 'in full' : 'masked'}\n`);
@@ -107,30 +124,54 @@ function platformCommand(): Command {
 function outcomesCommand(): Command {
   return new Command('outcomes')
     .description('outcome feedback: what the alerts led to, per rule code, feed or town')
-    .addOption(new Option('--by <dimension>', 'code | feed | town').choices(OUTCOME_DIMENSIONS).default('code'))
+    .addOption(
+      new Option('--by <dimension>', 'code | feed | town').choices(OUTCOME_DIMENSIONS).default('code'),
+    )
     .option('--from <date>', 'alerts raised from this day (YYYY-MM-DD, Asia/Shanghai)')
     .option('--to <date>', 'to this day, inclusive; outcomes as of its end')
     .option('--csv <file>', 'also write it as CSV')
     .option('--json', 'print it as JSON')
-    .action(async (opts: { by: OutcomeDimension; from?: string; to?: string; csv?: string; json?: boolean }) => {
-      await withApp(async ({ ctx }) => {
-        const f = await outcomeFeedback(ctx.database.db, {
-          by: opts.by,
-          ...(opts.from ? { fromDay: opts.from } : {}),
-          ...(opts.to ? { toDay: opts.to } : {}),
+    .action(
+      async (opts: { by: OutcomeDimension; from?: string; to?: string; csv?: string; json?: boolean }) => {
+        await withApp(async ({ ctx }) => {
+          const f = await outcomeFeedback(ctx.database.db, {
+            by: opts.by,
+            ...(opts.from ? { fromDay: opts.from } : {}),
+            ...(opts.to ? { toDay: opts.to } : {}),
+          });
+          if (opts.json) process.stdout.write(JSON.stringify(f, null, 2) + '\n');
+          else {
+            process.stdout.write(
+              table(
+                [
+                  opts.by,
+                  'name',
+                  'alerts',
+                  'helped',
+                  'not eligible',
+                  'not found',
+                  'open',
+                  'help rate',
+                  'median days',
+                ],
+                f.rows.map((r) => [
+                  r.key,
+                  r.label,
+                  r.alerts,
+                  r.helped,
+                  r.notEligible,
+                  r.notFound,
+                  r.open,
+                  r.helpRate === null ? null : `${(r.helpRate * 100).toFixed(1)}%`,
+                  r.medianDaysToClose,
+                ]),
+              ) + '\n',
+            );
+          }
+          if (opts.csv) await save(opts.csv, outcomesCsv(f));
         });
-        if (opts.json) process.stdout.write(JSON.stringify(f, null, 2) + '\n');
-        else {
-          process.stdout.write(
-            table(
-              [opts.by, 'name', 'alerts', 'helped', 'not eligible', 'not found', 'open', 'help rate', 'median days'],
-              f.rows.map((r) => [r.key, r.label, r.alerts, r.helped, r.notEligible, r.notFound, r.open, r.helpRate === null ? null : `${(r.helpRate * 100).toFixed(1)}%`, r.medianDaysToClose]),
-            ) + '\n',
-          );
-        }
-        if (opts.csv) await save(opts.csv, outcomesCsv(f));
-      });
-    });
+      },
+    );
 }
 
 export function reportCommand(): Command {
