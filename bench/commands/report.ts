@@ -1,10 +1,12 @@
-// `pnpm bench report [--tasks 1000000] [--periods 2023-11-28,2023-06-14] [--runs 3] [--keep]`:
+// `pnpm bench report [--tasks 1000000] [--periods 2023-11-28,2023-06-14] [--runs 3] [--keep]
+// [--database NAME]`:
 // the statistics table (issue 13) over a year of casework written in bulk SQL into a fresh
 // database: --tasks tasks (one household and person each) spread over 2023 in 12 towns, with
 // their task events (open, some deadlines moved, 5 % transferred, claim, start_visit, close —
 // 一事一议 through approval — and 8 % never closed), one alert per task with one or two signals,
 // and as many matches spread over the year. VACUUM ANALYZE (what autovacuum leaves a long-lived
 // database in), then the seconds computeStats takes per period, --runs times each.
+import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { ensureDatabase, migrateToLatest, openDatabase, type DatabaseHandle } from '@ew/db';
 import { computeStats } from '@ew/reports';
@@ -128,6 +130,16 @@ function fillStatements(n: number): Array<[string, string]> {
   ];
 }
 
+/** CPU seconds (user + system) a local process has used so far: /proc/<pid>/stat fields 14 and 15. */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 async function fill(handle: DatabaseHandle, n: number): Promise<Record<string, number>> {
   const seconds: Record<string, number> = {};
   for (const [name, statement] of fillStatements(n)) {
@@ -143,42 +155,57 @@ export async function reportBench(args: Args): Promise<void> {
   const tasks = args.number('tasks', 1_000_000);
   const runs = args.number('runs', 3);
   const periods = args.string('periods', '2023-11-28,2023-06-14,2023-01-14').split(',');
-  const dbName = `ew_bench_report_${Date.now().toString(36)}_${process.pid}`;
-  await ensureDatabase(databaseUrl(dbName));
-  const handle = openDatabase(databaseUrl(dbName), { max: 2, applicationName: 'ew-bench-report' });
+  // --database NAME: measure again on a database a run kept (--keep), without filling it
+  const reuse = args.string('database', '');
+  const dbName = reuse || `ew_bench_report_${Date.now().toString(36)}_${process.pid}`;
+  if (!reuse) await ensureDatabase(databaseUrl(dbName));
+  // one connection: the statement runs in the backend whose CPU time is read (Postgres is local)
+  const handle = openDatabase(databaseUrl(dbName), { max: 1, applicationName: 'ew-bench-report' });
   try {
     await migrateToLatest(handle.db);
-    log(`report: filling ${tasks.toLocaleString()} tasks with their events, alerts, signals and matches …`);
-    const fillStarted = performance.now();
-    const fillSeconds = await fill(handle, tasks);
-    const totalFill = round2((performance.now() - fillStarted) / 1000);
-    log('report: vacuum analyze …');
-    await handle.pool.query('vacuum analyze');
+    let fillSeconds: Record<string, number> | null = null;
+    let totalFill: number | null = null;
+    if (!reuse) {
+      log(`report: filling ${tasks.toLocaleString()} tasks with their events, alerts, signals and matches …`);
+      const fillStarted = performance.now();
+      fillSeconds = await fill(handle, tasks);
+      totalFill = round2((performance.now() - fillStarted) / 1000);
+      log('report: vacuum analyze …');
+      await handle.pool.query('vacuum analyze');
+    }
     const { rows: counts } = await sql<Record<string, number>>`
       select (select count(*) from tasks) as tasks, (select count(*) from task_events) as task_events,
              (select count(*) from alerts) as alerts, (select count(*) from signals) as signals,
              (select count(*) from matches) as matches`.execute(handle.db);
+    const { rows: pidRow } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(handle.db);
+    const pid = pidRow[0]!.pid;
     const loadAvg = trackLoad();
     const measured: Array<{
       period: string;
       seconds: number[];
+      backend_cpu_seconds: Array<number | null>;
       best: number;
       median: number;
       total: unknown;
     }> = [];
     for (const period of periods) {
       const seconds: number[] = [];
+      const cpu: Array<number | null> = [];
       let total: unknown = null;
       for (let i = 0; i < runs; i++) {
+        const cpuStart = cpuSeconds(pid);
         const started = performance.now();
         const table = await computeStats(handle.db, period);
         seconds.push(round3((performance.now() - started) / 1000));
+        const cpuEnd = cpuSeconds(pid);
+        cpu.push(cpuStart === null || cpuEnd === null ? null : round2(cpuEnd - cpuStart));
         total = table.total;
       }
       const sorted = [...seconds].sort((a, b) => a - b);
       measured.push({
         period,
         seconds,
+        backend_cpu_seconds: cpu,
         best: sorted[0]!,
         median: sorted[Math.floor(sorted.length / 2)]!,
         total,
@@ -187,7 +214,17 @@ export async function reportBench(args: Args): Promise<void> {
     const l = loadAvg.done();
     printTable(
       `report: one period's statistics table over ${tasks.toLocaleString()} tasks (target < 2 s)`,
-      ['period', 'runs (s)', 'best s', 'median s', 'opened', 'closed', 'open at end', 'overdue at end'],
+      [
+        'period',
+        'runs (s)',
+        'Postgres CPU s',
+        'best s',
+        'median s',
+        'opened',
+        'closed',
+        'open at end',
+        'overdue',
+      ],
       measured.map((m) => {
         const t = m.total as {
           tasksOpened: number;
@@ -198,6 +235,7 @@ export async function reportBench(args: Args): Promise<void> {
         return [
           m.period,
           m.seconds.join(' / '),
+          m.backend_cpu_seconds.join(' / '),
           m.best,
           m.median,
           t.tasksOpened,
@@ -214,6 +252,7 @@ export async function reportBench(args: Args): Promise<void> {
     ]);
     await writeJson(args.jsonPath('report'), 'report', {
       tasks,
+      reused_database: reuse || null,
       runs,
       counts: counts[0],
       fill_seconds: fillSeconds,
@@ -222,7 +261,7 @@ export async function reportBench(args: Args): Promise<void> {
     });
   } finally {
     await handle.close();
-    if (args.flag('keep')) log(`kept database ${dbName} (DATABASE_URL=${databaseUrl(dbName)})`);
+    if (args.flag('keep') || reuse) log(`kept database ${dbName} (DATABASE_URL=${databaseUrl(dbName)})`);
     else await dropDatabase(dbName);
   }
 }

@@ -251,6 +251,8 @@ export interface TaskEventTable {
   note: string | null;
   detail: Json<Record<string, unknown>>;
   at: Generated<Date>;
+  /** detail.dueAt as a timestamp, computed by Postgres (a generated column, T0020: never written). */
+  due_at: ColumnType<Date | null, never, never>;
 }
 
 /** A visit recorded by a caseworker (走访核查). */

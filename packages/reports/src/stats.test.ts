@@ -2,7 +2,9 @@
 // then the same periods again after later closes, transfers, alerts and matches: unchanged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/harness/db.ts';
+import { sql } from 'kysely';
 import { buildHistory, laterEvents, TOWN_A, TOWN_B, type History } from './history.fixture.ts';
+import { event, sh } from './reports.fixture.ts';
 import { RULE_CODES } from './labels.ts';
 import { ReportError } from './period.ts';
 import { computeStats, type StatsRow } from './stats.ts';
@@ -147,6 +149,27 @@ describe('statistics table', () => {
       tasksOpenAtEnd: 1,
       tasksOverdueAtEnd: 1,
     });
+  });
+
+  it('reads deadlines from the generated due_at; a malformed dueAt is null, never a failed insert', async () => {
+    await event(tdb.db, h.tasks.T1, {
+      from: 'CLOSED',
+      to: 'CLOSED',
+      action: 'note',
+      at: sh('2023-05-01 10:00'),
+      detail: { dueAt: 'soon' },
+    });
+    const rows = await tdb.db
+      .selectFrom('task_events')
+      .select(['due_at', sql<string>`detail->>'dueAt'`.as('raw')])
+      .where('task_id', '=', h.tasks.T1)
+      .where(sql<boolean>`detail ? 'dueAt'`)
+      .orderBy('id')
+      .execute();
+    expect(rows).toEqual([
+      { due_at: sh('2023-03-05 10:00'), raw: sh('2023-03-05 10:00').toISOString() },
+      { due_at: null, raw: 'soon' },
+    ]);
   });
 
   it('refuses a bad period with a clear error', async () => {

@@ -152,6 +152,7 @@ export function figuresQuery(from: Date, to: Date) {
         from period_closes c
        group by grouping sets ((c.town_id), ())
     ), open_at_end as materialized (
+      -- in task order already when it is the Merge Anti Join of migration T0020's indexes
       select task_id from (${openTasksBefore(t1)}) o order by task_id
     ), end_state as (
       select oe.task_id, ${townAsOf('oe.task_id', t1, '<')} as town_id, ${deadlineBefore('oe.task_id', t1)} as due_at
@@ -224,9 +225,11 @@ export async function computeStats(
   period: string | Period,
 ): Promise<StatsTable> {
   const p = typeof period === 'string' ? parsePeriod(period) : period;
-  // the anti-join of the tasks open at the end hashes every close before it: the stages' work_mem
+  // the stages' work_mem (sorts and hashes of ~100k rows stay in memory); no parallel workers: on
+  // the two cores the API and the workers share, they only compete with them
   const run = async (trx: Transaction<DB>) => {
     await sql.raw(STAGE_SETTINGS_SQL).execute(trx);
+    await sql`set local max_parallel_workers_per_gather = 0`.execute(trx);
     return (await figuresQuery(p.from, p.to).execute(trx)).rows;
   };
   const rows = db.isTransaction ? await run(db as Transaction<DB>) : await db.transaction().execute(run);

@@ -14,12 +14,12 @@ export const townAsOf = (task: string, instant: RawBuilder<unknown>, op: '<=' | 
 
 /**
  * The deadline of task `task` just before `instant`: detail.dueAt of its latest event that has
- * one; a task whose events never carried one (rows from before the casework schema) falls back
+ * one (task_events.due_at, generated from it: T0020); a task whose events never carried one (rows from before the casework schema) falls back
  * to tasks.due_at.
  */
 export const deadlineBefore = (task: string, instant: RawBuilder<unknown>) => sql`
-  coalesce((select (x.detail->>'dueAt')::timestamptz from task_events x
-             where x.task_id = ${sql.raw(task)} and x.at < ${instant} and x.detail ? 'dueAt'
+  coalesce((select x.due_at from task_events x
+             where x.task_id = ${sql.raw(task)} and x.at < ${instant} and x.due_at is not null
              order by x.at desc, x.id desc limit 1),
            (select t.due_at from tasks t where t.id = ${sql.raw(task)}))`;
 
