@@ -7,6 +7,7 @@
 //   rules     --rows N --register N             the evaluate stage alone (issue 5)
 //   pipeline  --rows 1000000[,…] --register N --workers 1|2   end to end vs the raw-SQL floor (issue 6)
 //   api       --tasks 1000000 --towns 20 --connections 50 --duration 20   the console's requests under load (issue 11)
+//   report    --tasks 1000000 [--periods P,…] [--runs N]     one period's statistics table (issue 13)
 //
 // Common flags: --seed S (default 42), --feed F (default hr), --json PATH, --keep (keep the run's
 // database). Generated data is cached in bench/.cache/; see bench/README.md.
@@ -15,6 +16,7 @@ import { generate } from './commands/generate.ts';
 import { importBench } from './commands/import.ts';
 import { matchBench } from './commands/match.ts';
 import { pipelineBench } from './commands/pipeline.ts';
+import { reportBench } from './commands/report.ts';
 import { rulesBench } from './commands/rules.ts';
 import { Args } from './lib/report.ts';
 
@@ -25,6 +27,7 @@ const commands: Record<string, (args: Args) => Promise<void>> = {
   rules: rulesBench,
   pipeline: pipelineBench,
   api: apiBench,
+  report: reportBench,
 };
 
 const [name, ...rest] = process.argv.slice(2).filter((a) => a !== '--');

@@ -4,3 +4,4 @@ export * from './name.ts';
 export * from './date.ts';
 export * from './amount.ts';
 export * from './domain-error.ts';
+export * from './csv.ts';

@@ -25,6 +25,7 @@ import * as casework from './migrations/2026-12-03T0016-casework.ts';
 import * as taskQueue from './migrations/2026-12-03T0017-task-queue.ts';
 import * as sessions from './migrations/2026-12-03T0018-sessions.ts';
 import * as reviews from './migrations/2026-12-03T0019-reviews.ts';
+import * as reports from './migrations/2026-12-03T0020-reports.ts';
 
 /** Every migration, in order. Listed explicitly so bundlers and tsx agree on what exists. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -46,6 +47,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-03T0017-task-queue': taskQueue,
   '2026-12-03T0018-sessions': sessions,
   '2026-12-03T0019-reviews': reviews,
+  '2026-12-03T0020-reports': reports,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -276,6 +276,8 @@ export interface TaskEventTable {
   note: string | null;
   detail: Json<Record<string, unknown>>;
   at: Generated<Date>;
+  /** detail.dueAt as a timestamp, computed by Postgres (a generated column, T0020: never written). */
+  due_at: ColumnType<Date | null, never, never>;
 }
 
 /** A visit recorded by a caseworker (走访核查). */
@@ -385,6 +387,16 @@ export interface RuleRunTable {
   ran_at: Generated<Date>;
 }
 
+/** The statistics table of an ended period as the scheduler filed it (migration T0020). */
+export interface ReportRunTable {
+  period: string;
+  period_from: Timestamp;
+  period_to: Timestamp;
+  stats: Json<Record<string, unknown>>;
+  computed_by: string;
+  computed_at: Generated<Date>;
+}
+
 export interface InstallationTable {
   singleton: Generated<boolean>;
   id: string;
@@ -395,6 +407,7 @@ export interface DB {
   installation: InstallationTable;
   import_chunks: ImportChunkTable;
   rule_runs: RuleRunTable;
+  report_runs: ReportRunTable;
   towns: TownTable;
   register_snapshots: RegisterSnapshotTable;
   register_rejects: RegisterRejectTable;

@@ -19,6 +19,7 @@ import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { importRoutes } from './routes/imports.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { reviewRoutes } from './routes/reviews.ts';
 import { taskRoutes } from './routes/tasks.ts';
 
@@ -153,6 +154,7 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   importRoutes(app, deps);
   reviewRoutes(app, deps);
   taskRoutes(app, deps);
+  reportRoutes(app, deps);
   consoleRoutes(app, deps);
   return app;
 }

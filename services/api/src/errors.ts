@@ -35,6 +35,10 @@ import { ReviewDecisionError } from '@ew/pipeline/match/review';
  * - `USERNAME_TAKEN`         createUser: the username exists
  * - `TOWN_UNKNOWN`           createUser: no town of that name
  * - `TOWN_REQUIRED`          createUser: a caseworker needs a town
+ * - `REPORT_PERIOD_INVALID`  a reporting period that is not YYYY-MM-14 or YYYY-MM-28
+ * - `REPORT_MONTH_INVALID`   a report month that is not YYYY-MM
+ * - `REPORT_RANGE_INVALID`   a report date range that ends before it starts
+ * - `REPORT_CONFIG_INVALID`  the platform export config (infra/config/platform-export.yaml) is unreadable or invalid
  * - `UNAVAILABLE`            a service the request needs (Redis) does not answer
  * - `INTERNAL`               anything else (details only in the log)
  */
@@ -65,6 +69,10 @@ export const ERROR_STATUS = {
   USERNAME_TAKEN: 409,
   TOWN_UNKNOWN: 400,
   TOWN_REQUIRED: 400,
+  REPORT_PERIOD_INVALID: 400,
+  REPORT_MONTH_INVALID: 400,
+  REPORT_RANGE_INVALID: 400,
+  REPORT_CONFIG_INVALID: 500,
   UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;

@@ -10,6 +10,7 @@ import { rulesCommand } from './commands/rules.ts';
 import { usersCommand } from './commands/users.ts';
 import { tasksCommand } from './commands/tasks.ts';
 import { setOperatorName } from './app.ts';
+import { reportCommand } from './commands/report.ts';
 
 const program = new Command('ew')
   .description('social-assistance early warning: load register and feeds, match, raise alerts')
@@ -30,6 +31,7 @@ program.addCommand(reviewsCommand());
 program.addCommand(rulesCommand());
 program.addCommand(usersCommand());
 program.addCommand(tasksCommand());
+program.addCommand(reportCommand());
 program.addCommand(demoCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -1,12 +1,25 @@
-// Scheduled work of the worker: a low-income standard that has taken effect is re-evaluated as
-// one event (标准调整后走访排查). Looked for at start and every hour; recorded through the outbox,
-// so several worker replicas schedule it once (deterministic job id + unique outbox job_id).
-// The same tick notes passed task and paperwork deadlines in the tasks' histories (idempotent:
-// replicas running it at once mark each deadline once).
+// Scheduled work of the worker, looked for at start and every hour:
+//   - a low-income standard that has taken effect is re-evaluated as one event (标准调整后走访排查),
+//     recorded through the outbox, so several worker replicas schedule it once (deterministic job
+//     id + unique outbox job_id);
+//   - the statistics table of the reporting period that has just ended (the 14th and the 28th at
+//     24:00, Asia/Shanghai) is filed in report_runs, once (@ew/reports fileEndedPeriod: a period
+//     filed already is left alone; an advisory lock keeps replicas from computing it twice).
+//   - passed task and paperwork deadlines are noted in the tasks' histories (idempotent:
+//     replicas running it at once mark each deadline once).
 import { markOverdue } from '@ew/casework';
 import { recordJob } from '@ew/queue';
 import type { AppContext } from '@ew/pipeline/context';
 import { dueStandardChanges } from '@ew/pipeline/rules/standard-change';
+import { fileEndedPeriod } from '@ew/reports';
+
+/** Files the statistics table of the period ended by `now`, unless it is filed already. */
+export async function fileReportPeriod(ctx: AppContext, now: Date): Promise<string | null> {
+  const filed = await fileEndedPeriod(ctx.database.db, now);
+  if (filed.outcome !== 'filed') return null;
+  ctx.logger.info({ period: filed.period }, 'statistics table filed');
+  return filed.period;
+}
 
 export async function scheduleDueWork(ctx: AppContext, today: string): Promise<number> {
   const due = await dueStandardChanges(ctx, today);
@@ -25,11 +38,13 @@ export async function scheduleDueWork(ctx: AppContext, today: string): Promise<n
 
 export function startScheduler(ctx: AppContext, everyMs = 3_600_000): () => void {
   const tick = () => {
-    const today = new Date().toISOString().slice(0, 10);
+    const now = new Date();
+    const today = now.toISOString().slice(0, 10);
     scheduleDueWork(ctx, today).catch((err: unknown) => ctx.logger.error({ err }, 'scheduler failed'));
     markOverdue(ctx.database.db)
       .then((r) => ctx.logger.info(r, 'overdue noted'))
       .catch((err: unknown) => ctx.logger.error({ err }, 'overdue step failed'));
+    fileReportPeriod(ctx, now).catch((err: unknown) => ctx.logger.error({ err }, 'report filing failed'));
   };
   tick();
   const timer = setInterval(tick, everyMs);

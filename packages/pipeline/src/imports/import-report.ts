@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import type { Database, StoredFileWarning } from '@ew/db';
 import { compareWithReplaced, type ReplacementDelta } from './delivery-delta.ts';
+import { csvSafeCell } from '@ew/core';
 
 export interface RejectReasonSummary {
   reason: string;
@@ -134,14 +135,6 @@ export async function importReport(db: Database, importId: number): Promise<Impo
     signalsByCode: Object.fromEntries(signals.map((s) => [s.code, s.n])),
     alertsRaised: alerts.n,
   };
-}
-
-/** Neutralises a cell that a spreadsheet would run as a formula (domain §8). */
-export function csvSafeCell(value: string | number | null): string {
-  if (value === null) return '';
-  let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** The rejects of an import as CSV for the department (values masked as stored). */
