@@ -26,6 +26,12 @@ export type Handler<Q extends QueueName> = (
 /** One handler per queue of the catalogue: a missing one fails typecheck. */
 export type Handlers = { [Q in QueueName]: Handler<Q> };
 
+/**
+ * How long a job's lock lasts without renewal. Imports of a million rows run for tens of seconds;
+ * the lock is renewed meanwhile, and a worker that died loses its jobs to others after this.
+ */
+export const JOB_LOCK_MS = 120_000;
+
 export interface RuntimeOptions {
   redisUrl: string;
   /** BullMQ key prefix (never ioredis keyPrefix). */
@@ -98,8 +104,7 @@ export function startRuntime(ctx: AppContext, options: RuntimeOptions): Runtime 
         connection: track(createRedis(options.redisUrl, 'worker')),
         prefix: options.prefix,
         concurrency: options.concurrency ?? defaultConcurrency(name),
-        // imports of a million rows run for tens of seconds; the lock is renewed meanwhile
-        lockDuration: 120_000,
+        lockDuration: JOB_LOCK_MS,
       },
     );
     worker.on('failed', (job, err) =>

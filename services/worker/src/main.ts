@@ -7,6 +7,7 @@ import { createAppContext } from '@ew/pipeline/context';
 import { handlers } from '@ew/pipeline/handlers';
 import { startRuntime } from '@ew/pipeline/runtime';
 import { startScheduler } from './scheduler.ts';
+import { WORKER_SHUTDOWN_TIMEOUT_MS } from './shutdown.ts';
 
 const env = exitOnEnvError(() => loadEnv());
 const consume: QueueName[] =
@@ -40,6 +41,11 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   ctx.logger.info({ signal }, 'worker stopping');
+  // running jobs finish first; past the job lock they would be rerun elsewhere anyway
+  setTimeout(() => {
+    ctx.logger.error({ ms: WORKER_SHUTDOWN_TIMEOUT_MS }, 'worker shutdown timed out: exiting');
+    process.exit(1);
+  }, WORKER_SHUTDOWN_TIMEOUT_MS).unref();
   stopScheduler();
   await runtime.close();
   await ctx.close();
