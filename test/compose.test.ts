@@ -101,7 +101,8 @@ describe('docker-compose.yml', () => {
 
   it('Postgres data and the file store live in named volumes', () => {
     expect(services.postgres!.volumes).toContain('pgdata:/var/lib/postgresql/data');
-    for (const name of ['api', 'worker', 'cli']) expect(services[name]!.volumes, name).toContain('files:/data/files');
+    for (const name of ['api', 'worker', 'cli'])
+      expect(services[name]!.volumes, name).toContain('files:/data/files');
     expect(Object.keys(compose.volumes).sort()).toEqual(['files', 'pgdata', 'redisdata']);
   });
 
@@ -124,7 +125,9 @@ describe('infra/Dockerfile', () => {
   });
 
   it('copies the manifest of every workspace project (else the frozen install fails)', () => {
-    const workspace = parse(readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8')) as { packages: string[] };
+    const workspace = parse(readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8')) as {
+      packages: string[];
+    };
     const copied = new Set([...dockerfile.matchAll(/^COPY (\S+)\/package\.json /gm)].map((m) => m[1]));
     // the patterns are `dir/*` or a plain directory
     const projects = workspace.packages.flatMap((pattern) =>

@@ -43,12 +43,22 @@ export interface RuntimeOptions {
   concurrency?: number | undefined;
   /** How often the relay looks for outbox rows written by other processes (ms). */
   relayIntervalMs?: number;
+  /** Told of every job run (the worker's job metrics). Must not throw. */
+  onJobFinished?: (event: {
+    queue: QueueName;
+    seconds: number;
+    outcome: 'completed' | 'failed';
+    /** Not retried: UnrecoverableError, or the job's last attempt. */
+    final: boolean;
+  }) => void;
 }
 
 export interface Runtime {
   queues: Record<QueueName, Queue>;
   /** Move pending outbox rows to their queues now. */
   relay(): Promise<number>;
+  /** True while every consumer of this process runs and none is paused (readiness). */
+  consuming(): boolean;
   close(): Promise<void>;
 }
 
@@ -82,20 +92,32 @@ export function startRuntime(ctx: AppContext, options: RuntimeOptions): Runtime 
     return redis;
   };
   const workers = options.consume.map((name) => {
+    const runJob = async (job: Job): Promise<void> => {
+      let payload: JobPayload<typeof name>;
+      try {
+        payload = parsePayload(name, job.data);
+      } catch (error) {
+        if (error instanceof ZodError) throw new UnrecoverableError(`bad payload: ${error.message}`);
+        throw error;
+      }
+      ctx.logger.info({ queue: name, jobId: job.id, attempt: job.attemptsMade + 1 }, 'job started');
+      const handler = options.handlers[name] as Handler<typeof name>;
+      await handler(ctx, payload, { reportProgress: (p) => job.updateProgress(p) });
+    };
     const worker = new Worker(
       name,
       async (job: Job) => {
-        let payload: JobPayload<typeof name>;
+        const started = Date.now();
+        const finished = (outcome: 'completed' | 'failed', final: boolean) =>
+          options.onJobFinished?.({ queue: name, seconds: (Date.now() - started) / 1000, outcome, final });
         try {
-          payload = parsePayload(name, job.data);
+          await runJob(job);
         } catch (error) {
-          if (error instanceof ZodError) throw new UnrecoverableError(`bad payload: ${error.message}`);
+          const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+          finished('failed', error instanceof UnrecoverableError || lastAttempt);
           throw error;
         }
-        const started = Date.now();
-        ctx.logger.info({ queue: name, jobId: job.id, attempt: job.attemptsMade + 1 }, 'job started');
-        const handler = options.handlers[name] as Handler<typeof name>;
-        await handler(ctx, payload, { reportProgress: (p) => job.updateProgress(p) });
+        finished('completed', false);
         ctx.logger.info({ queue: name, jobId: job.id, ms: Date.now() - started }, 'job done');
         // the handler recorded its successors in the outbox: move them now, not at the next tick
         await relay();
@@ -122,6 +144,7 @@ export function startRuntime(ctx: AppContext, options: RuntimeOptions): Runtime 
   return {
     queues,
     relay,
+    consuming: () => workers.every((w) => w.isRunning() && !w.isPaused()),
     close: async () => {
       clearInterval(timer);
       await Promise.all(workers.map((w) => w.close()));

@@ -1,11 +1,13 @@
 // The worker service: consumes the queues named in WORKER_QUEUES (all by default), so ops can
-// run the slow stage on more replicas (`docker compose up --scale worker=2`).
+// run the slow stage on more replicas (`docker compose up --scale worker=2`). Serves /livez,
+// /readyz and /metrics on WORKER_HTTP_PORT (0: none).
 import { exitOnEnvError, loadEnv } from '@ew/config';
 import { migrateToLatest } from '@ew/db';
 import { QUEUE_NAMES, type QueueName } from '@ew/queue';
 import { createAppContext } from '@ew/pipeline/context';
 import { handlers } from '@ew/pipeline/handlers';
 import { startRuntime } from '@ew/pipeline/runtime';
+import { createWorkerProbes } from './probes.ts';
 import { startScheduler } from './scheduler.ts';
 import { WORKER_SHUTDOWN_TIMEOUT_MS } from './shutdown.ts';
 
@@ -23,16 +25,23 @@ function toQueueName(name: string): QueueName {
 
 const ctx = await createAppContext(env, { name: 'worker' });
 if (env.MIGRATE_ON_START) await migrateToLatest(ctx.database.db);
+const probes = createWorkerProbes(ctx, env.REDIS_URL);
 const runtime = startRuntime(ctx, {
   redisUrl: env.REDIS_URL,
   prefix: env.QUEUE_PREFIX,
   consume,
   handlers,
   concurrency: env.WORKER_CONCURRENCY,
+  onJobFinished: probes.onJobFinished,
 });
+if (env.WORKER_HTTP_PORT !== 0) await probes.listen(runtime, env.WORKER_HTTP_PORT);
 const stopScheduler = consume.includes('standardChange') ? startScheduler(ctx) : () => undefined;
 ctx.logger.info(
-  { queues: consume, concurrency: env.WORKER_CONCURRENCY ?? 'per queue (queue catalogue)' },
+  {
+    queues: consume,
+    concurrency: env.WORKER_CONCURRENCY ?? 'per queue (queue catalogue)',
+    httpPort: env.WORKER_HTTP_PORT || null,
+  },
   'worker started',
 );
 
@@ -48,6 +57,7 @@ async function shutdown(signal: string): Promise<void> {
   }, WORKER_SHUTDOWN_TIMEOUT_MS).unref();
   stopScheduler();
   await runtime.close();
+  await probes.close();
   await ctx.close();
   process.exit(0);
 }

@@ -1,57 +1,42 @@
-// Operations: health (public, for docker/k8s probes), metrics and queue statistics (OPS), and
-// `GET /me` (any user: who the token belongs to, for the console).
+// Operations: /livez, /readyz and /health (public, for docker/k8s probes), metrics and queue
+// statistics (OPS), and `GET /me` (any user: who the token belongs to, for the console).
 //
 // `/metrics` needs an OPS bearer token (Prometheus: `authorization: { credentials_file: ... }` in
 // the scrape config): its gauges are counts, not personal data, but each scrape queries Postgres
 // and Redis, so it is not left open to whoever reaches the port.
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
+import { migrationsCheck, postgresCheck, readiness, redisCheck, redisPolicyCheck } from '@ew/observability';
 import { requireRole, userOf } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import type { ApiDeps } from '../app.ts';
 
-const CHECK_TIMEOUT_MS = 2_000;
-
-async function check(what: () => Promise<unknown>): Promise<'ok' | 'failed'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([what(), timeout]);
-    return 'ok';
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 export function healthRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { db, producer } = deps;
+  const postgres = postgresCheck(db);
+  const redis = redisCheck(producer.redis);
 
-  app.get('/health', async (request, reply) => {
-    const results = await Promise.allSettled([
-      check(() => sql`select 1`.execute(db)),
-      check(() => producer.redis.ping()),
-    ]);
-    const [postgres, redis] = results.map((r, i) => {
-      if (r.status === 'fulfilled') return r.value;
-      request.log.warn(
-        { err: r.reason as unknown, check: i === 0 ? 'postgres' : 'redis' },
-        'health check failed',
-      );
-      return 'failed' as const;
-    });
-    const ok = postgres === 'ok' && redis === 'ok';
-    const failed = [postgres === 'ok' ? null : 'postgres', redis === 'ok' ? null : 'redis'].filter(
-      (x) => x !== null,
+  // liveness: the process answers (its event loop runs); restart it if not
+  app.get('/livez', async () => ({ status: 'ok' }));
+
+  // readiness: it can do its work; take it out of rotation if not
+  app.get('/readyz', async (request, reply) => {
+    const ready = await readiness(
+      {
+        postgres,
+        redis,
+        redisPolicy: redisPolicyCheck(producer.redis),
+        migrations: migrationsCheck(db),
+      },
+      request.log,
     );
-    return reply
-      .status(ok ? 200 : 503)
-      .send(
-        ok
-          ? { status: 'ok', checks: { postgres, redis } }
-          : { status: 'unavailable', failed, checks: { postgres, redis } },
-      );
+    return reply.status(ready.status === 'ok' ? 200 : 503).send(ready);
+  });
+
+  // the first probe, kept for existing monitors: Postgres and Redis only
+  app.get('/health', async (request, reply) => {
+    const ready = await readiness({ postgres, redis }, request.log);
+    return reply.status(ready.status === 'ok' ? 200 : 503).send(ready);
   });
 
   app.get('/metrics', { onRequest: requireRole(db, 'OPS') }, async (_request, reply) => {
