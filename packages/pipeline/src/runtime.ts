@@ -17,6 +17,8 @@ import type { AppContext } from './context.ts';
 /** What a handler may tell the queue while it runs (never personal data: Redis shows it in clear). */
 export interface JobControl {
   reportProgress(progress: Record<string, number>): Promise<void>;
+  /** This run is the job's last attempt: if it fails, nothing will run it again. */
+  readonly finalAttempt?: boolean;
 }
 export type Handler<Q extends QueueName> = (
   ctx: AppContext,
@@ -102,7 +104,10 @@ export function startRuntime(ctx: AppContext, options: RuntimeOptions): Runtime 
       }
       ctx.logger.info({ queue: name, jobId: job.id, attempt: job.attemptsMade + 1 }, 'job started');
       const handler = options.handlers[name] as Handler<typeof name>;
-      await handler(ctx, payload, { reportProgress: (p) => job.updateProgress(p) });
+      await handler(ctx, payload, {
+        reportProgress: (p) => job.updateProgress(p),
+        finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+      });
     };
     const worker = new Worker(
       name,

@@ -5,7 +5,14 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@ew/config';
 import type { Database } from '@ew/db';
-import { createRedis, QUEUE_NAMES, readJobCounts, relayOutbox, type JobCounts, type QueueName } from '@ew/queue';
+import {
+  createRedis,
+  QUEUE_NAMES,
+  readJobCounts,
+  relayOutbox,
+  type JobCounts,
+  type QueueName,
+} from '@ew/queue';
 
 export interface Producer {
   redis: Redis;

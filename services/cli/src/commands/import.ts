@@ -50,7 +50,12 @@ export function importCommand(): Command {
           );
           if (report && opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
           else if (report) process.stdout.write(formatReport(report) + '\n');
-          if (report && (report.status === 'REFUSED' || report.status === 'FAILED')) process.exitCode = 2;
+          // refused, failed, or (its job failed for good before the import was marked) unfinished
+          if (
+            report &&
+            (report.status === 'REFUSED' || report.status === 'FAILED' || !FINISHED.has(report.status))
+          )
+            process.exitCode = 2;
         });
       },
     );
@@ -140,6 +145,12 @@ async function waitForImport(
       );
       const progress = job?.progress as { rowsRead?: number } | undefined;
       rowsRead = progress?.rowsRead ?? 0;
+      // failed for good (a retry would be 'delayed' or 'waiting'): nothing will finish the import
+      if (job && (await job.getState()) === 'failed') {
+        if (tty) log('\n');
+        log(`import ${importId}: its job failed and will not run again: ${job.failedReason}\n`);
+        return;
+      }
     }
     const seconds = (Date.now() - started) / 1000;
     const stage = (s: string) => {
@@ -162,7 +173,7 @@ export function formatReport(r: ImportReport): string {
   const lines = [
     `Import ${r.importId}: ${r.feed}, period ${r.period}, file ${r.fileName} (${r.format ?? '?'}${r.encoding ? `, ${r.encoding}` : ''}) — ${r.status}`,
   ];
-  if (r.error) lines.push(`  refused: ${r.error.message}`);
+  if (r.error) lines.push(`  ${r.status === 'FAILED' ? 'failed' : 'refused'}: ${r.error.message}`);
   lines.push(
     `  rows read ${num(r.rowsRead)}, accepted ${num(r.rowsAccepted)}, rejected ${num(r.rowsRejected)}, duplicates ${num(r.rowsDuplicate)}`,
     `  since the previous delivery${r.delta.previousImportId ? ` (import ${r.delta.previousImportId})` : ' (none)'}: new ${num(r.delta.new)}, changed ${num(r.delta.changed)}, gone ${num(r.delta.gone)}`,
