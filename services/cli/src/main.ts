@@ -3,7 +3,7 @@
 import { Command } from 'commander';
 import { migrateCommand } from './commands/migrate.ts';
 import { registerCommand } from './commands/register.ts';
-import { importCommand, importReportCommand } from './commands/import.ts';
+import { importCommand, importPurgeCommand, importReportCommand } from './commands/import.ts';
 import { demoCommand } from './commands/demo.ts';
 import { reviewsCommand } from './commands/reviews.ts';
 import { rulesCommand } from './commands/rules.ts';
@@ -17,7 +17,10 @@ program.addCommand(migrateCommand());
 program.addCommand(registerCommand());
 program.addCommand(importCommand());
 program.addCommand(
-  new Command('imports').description('imports and their reports').addCommand(importReportCommand()),
+  new Command('imports')
+    .description('imports and their reports')
+    .addCommand(importReportCommand())
+    .addCommand(importPurgeCommand()),
 );
 program.addCommand(reviewsCommand());
 program.addCommand(rulesCommand());

@@ -11,6 +11,7 @@ import { recordJob, type JobPayload } from '@ew/queue';
 import type { AppContext } from '../context.ts';
 import { feedMapping } from '../context.ts';
 import type { JobControl } from '../runtime.ts';
+import { analyzeStageTables } from '../pipeline/analyze.ts';
 import { chunkRanges, planChunks } from '../pipeline/progress.ts';
 import { StepTimer } from '../pipeline/step-timer.ts';
 import { findPreviousDelivery, markDelta } from './delivery-delta.ts';
@@ -122,6 +123,10 @@ export async function stageImport(
     const counts = await finishStaging(client, ctx, imp, rowsRead, rowsAccepted, timer);
     await client.query('commit');
     timer.lap('commit');
+    // staged_rows was analyzed inside the transaction already (for the statements above); the
+    // rejects too now, and the staged rows again as committed (cheap: a sample)
+    await analyzeStageTables(ctx, 'staging', imp.id);
+    timer.lap('analyzeAfter');
     ctx.logger.info(
       { importId: imp.id, feed: imp.feed, rowsRead, rowsAccepted, ...counts, ms: timer.ms },
       'import staged',

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { importReport, rejectsCsv, type ImportReport } from '@ew/pipeline/imports/import-report';
 import { requestImport, ImportRequestError } from '@ew/pipeline/imports/request-import';
 import { resumeImport } from '@ew/pipeline/imports/resume-import';
+import { purgeSupersededStagedRows } from '@ew/pipeline/imports/purge-superseded';
 import type { Runtime } from '@ew/pipeline/runtime';
 import { installationId, queueJobId } from '@ew/queue';
 import { startCliRuntime, withApp, type CliApp } from '../app.ts';
@@ -246,6 +247,32 @@ export function importReportCommand(): Command {
             .execute();
           process.stderr.write(`rejects written to ${opts.rejectsCsv}\n`);
         }
+      });
+    });
+}
+
+export function importPurgeCommand(): Command {
+  return new Command('purge-superseded')
+    .description(
+      'delete the staged rows of deliveries replaced by a corrected file (the import, its report, rejects, matches and signals stay)',
+    )
+    .option('--dry-run', 'only count what would be deleted')
+    .action(async (opts: { dryRun?: boolean }) => {
+      await withApp(async (app) => {
+        const purged = await purgeSupersededStagedRows(app.ctx.database.db, {
+          dryRun: opts.dryRun === true,
+          actor: `cli:${process.env.USER ?? 'unknown'}`,
+        });
+        if (purged.length === 0) {
+          process.stdout.write('no superseded delivery has staged rows left\n');
+          return;
+        }
+        process.stdout.write(
+          table(
+            ['import', 'feed', 'period', opts.dryRun ? 'rows to delete' : 'rows deleted'],
+            purged.map((p) => [String(p.importId), p.feed, p.period, p.rows]),
+          ) + '\n',
+        );
       });
     });
 }
