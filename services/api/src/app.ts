@@ -15,6 +15,7 @@ import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
 import { reviewRoutes } from './routes/reviews.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { registerSecurityHeaders, type CspDirectives } from './security.ts';
 
 export interface ApiOptions {
   ctx: AppContext;
@@ -27,6 +28,8 @@ export interface ApiOptions {
   uploadDir?: string;
   /** How long startup waits for Redis before going on without it (ms, default 5000). */
   redisReadyTimeoutMs?: number;
+  /** The Content-Security-Policy of every response (default CONTENT_SECURITY_POLICY, security.ts). */
+  contentSecurityPolicy?: CspDirectives;
 }
 
 /** What the route modules get. */
@@ -73,10 +76,11 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
 
   app.decorateRequest('user', null);
   installErrorHandling(app);
+  // first, so that every response has them: errors, 404s and refusals of oversized bodies too
+  await registerSecurityHeaders(app, options.contentSecurityPolicy);
   app.addHook('onSend', async (_request, reply, payload) => {
     // responses carry personal data (masked, but still): no caching anywhere on the way
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    reply.header('x-content-type-options', 'nosniff');
     return payload;
   });
   app.addHook('onResponse', async (request, reply) => {
