@@ -30,10 +30,16 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function metricsText(): Promise<string> {
-  const res = await fetch(`${base}/metrics`);
-  expect(res.status).toBe(200);
-  return res.text();
+/** The metrics text once it contains `line` (jobs run asynchronously), or after 10 s. */
+async function metricsWith(line: string): Promise<string> {
+  let text = '';
+  for (let i = 0; i < 100 && !text.includes(line); i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 100));
+    const res = await fetch(`${base}/metrics`);
+    expect(res.status).toBe(200);
+    text = await res.text();
+  }
+  return text;
 }
 
 describe('worker probes', () => {
@@ -57,18 +63,18 @@ describe('worker probes', () => {
   it('serves process metrics, the pipeline gauges and its job durations', async () => {
     // an import job whose import does not exist: the handler skips it, the job completes
     await runtime.queues.import.add('import', { importId: 987654 }, { jobId: 'import-987654' });
-    let text = '';
-    for (let i = 0; i < 100; i++) {
-      text = await metricsText();
-      if (text.includes('ew_job_duration_seconds_count{queue="import",outcome="completed"} 1')) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(text).toContain('ew_job_duration_seconds_count{queue="import",outcome="completed"} 1');
+    const completed = 'ew_job_duration_seconds_count{queue="import",outcome="completed"} 1';
+    const text = await metricsWith(completed);
+    expect(text).toContain(completed);
     expect(text).toContain('process_resident_memory_bytes');
-    expect(text).toContain('# TYPE ew_imports gauge');
-    expect(text).toContain('# TYPE ew_rows_matched gauge');
-    expect(text).toContain('# TYPE ew_alerts_open gauge');
-    expect(text).toContain('# TYPE ew_job_failures_total counter');
+    for (const [metric, type] of [
+      ['ew_imports', 'gauge'],
+      ['ew_rows_matched', 'gauge'],
+      ['ew_alerts_open', 'gauge'],
+      ['ew_job_failures_total', 'counter'],
+    ]) {
+      expect(text).toContain(`# TYPE ${metric} ${type}`);
+    }
     expect(text).toMatch(/^ew_outbox_oldest_pending_seconds [\d.e+-]+$/m);
     expect(text).toContain('ew_queue_jobs{queue="import",state="waiting"} 0');
   });
@@ -79,13 +85,8 @@ describe('worker probes', () => {
       { importId: 'not-an-id' },
       { jobId: 'import-bad', attempts: 5 },
     );
-    let text = '';
-    for (let i = 0; i < 100; i++) {
-      text = await metricsText();
-      if (text.includes('ew_job_failures_total{queue="import",final="true"} 1')) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(text).toContain('ew_job_failures_total{queue="import",final="true"} 1');
+    const failed = 'ew_job_failures_total{queue="import",final="true"} 1';
+    expect(await metricsWith(failed)).toContain(failed);
   });
 
   it('is not ready once its consumers have stopped', async () => {

@@ -1,50 +1,27 @@
 // Input that can never succeed, through the real queues (Postgres and Redis): the import is
 // refused or failed with the reason (naming the delivered file, not the store path), its job
 // fails once as UnrecoverableError (no retries), and the period is free for a corrected file.
-import { rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rm } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
 import { installationId, queueJobId } from '@ew/queue';
 import { createTestApp, type TestApp } from '../../../../test/harness/app.ts';
 import { waitForImports } from '../../../../test/e2e/helpers.ts';
 import { handlers } from '../handlers.ts';
-import { startRuntime, type Runtime } from '../runtime.ts';
-import { hrFile } from './poison-input.fixture.ts';
-import { requestImport } from './request-import.ts';
+import { deliverHr, hrFile, usePipeline } from './poison-input.fixture.ts';
 
-let app: TestApp;
-let runtime: Runtime;
-beforeAll(async () => {
-  app = await createTestApp();
-  runtime = startRuntime(app.ctx, {
-    redisUrl: app.redisUrl,
-    prefix: app.queuePrefix,
-    consume: ['import', 'match', 'evaluate', 'raiseAlerts'],
-    handlers,
-    relayIntervalMs: 200,
-  });
-});
-afterAll(async () => {
-  await runtime?.close();
-  await app?.close();
-});
+const t = usePipeline();
 
-async function deliver(name: string, content: string, period = '2023-03', on: TestApp = app) {
-  const path = join(on.dir, name);
-  await writeFile(path, content);
-  const result = await requestImport(on.ctx, { feed: 'hr', period, file: path, requestedBy: 'test' });
-  if (result.outcome !== 'QUEUED') throw new Error(`not queued: ${result.outcome}`);
-  return result.importId;
-}
+const deliver = (name: string, content: string, period = '2023-03', on: TestApp = t.app) =>
+  deliverHr(on, name, content, { period });
 
-const readImport = (id: number, on: TestApp = app) =>
+const readImport = (id: number, on: TestApp = t.app) =>
   on.ctx.database.db.selectFrom('imports').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
 describe('poison input', () => {
   it('a NUL byte past the first 64 KiB: refused with file, row and column; one attempt; period freed', async () => {
     const rows = 3_000; // ~190 KiB
     const importId = await deliver('hr-2023-03.csv', hrFile(rows, rows));
-    expect(await waitForImports(app.ctx, runtime, [importId], 30_000)).toEqual({ [importId]: 'REFUSED' });
+    expect(await waitForImports(t.app.ctx, t.runtime, [importId], 30_000)).toEqual({ [importId]: 'REFUSED' });
 
     const imp = await readImport(importId);
     expect(imp.error_code).toBe('FILE_BINARY');
@@ -52,8 +29,8 @@ describe('poison input', () => {
       /^FILE_BINARY: file "hr-2023-03\.csv", line 3000, column "业务类型": .*NUL byte/,
     );
     expect(imp.error_message).not.toContain(imp.stored_path);
-    expect(imp.error_message).not.toContain(app.ctx.fileStoreDir);
-    const staged = await app.ctx.database.db
+    expect(imp.error_message).not.toContain(t.app.ctx.fileStoreDir);
+    const staged = await t.app.ctx.database.db
       .selectFrom('staged_rows')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('import_id', '=', importId)
@@ -61,19 +38,21 @@ describe('poison input', () => {
     expect(Number(staged.n)).toBe(0);
 
     // the job failed once, for good, with the same reason
-    const job = await runtime.queues.import.getJob(
-      queueJobId(`import-${importId}`, await installationId(app.ctx.database.db)),
+    const job = await t.runtime.queues.import.getJob(
+      queueJobId(`import-${importId}`, await installationId(t.app.ctx.database.db)),
     );
     for (let i = 0; i < 50 && (await job!.getState()) !== 'failed'; i++)
       await new Promise((r) => setTimeout(r, 100));
-    const failed = await runtime.queues.import.getJob(job!.id!);
+    const failed = await t.runtime.queues.import.getJob(job!.id!);
     expect(await failed!.getState()).toBe('failed');
     expect(failed!.attemptsMade).toBe(1);
     expect(failed!.failedReason).toBe(imp.error_message);
 
     // a corrected file for the same feed and period needs no --replace
     const corrected = await deliver('hr-2023-03-corrected.csv', hrFile(rows));
-    expect(await waitForImports(app.ctx, runtime, [corrected], 60_000)).toEqual({ [corrected]: 'EVALUATED' });
+    expect(await waitForImports(t.app.ctx, t.runtime, [corrected], 60_000)).toEqual({
+      [corrected]: 'EVALUATED',
+    });
     expect((await readImport(corrected)).replaces_import_id).toBeNull();
   });
 
