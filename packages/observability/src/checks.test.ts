@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testRedisUrl, type TestDatabase } from '../../../test/harness/db.ts';
 import { migrationsCheck, postgresCheck, readiness, redisCheck, redisPolicyCheck } from './checks.ts';
-import { startPrivateRedis, type PrivateRedis } from './redis-server.fixture.ts';
+import { startPrivateRedis, type PrivateRedis } from '../../../test/harness/redis-server.ts';
 
 const quiet = { warn: () => undefined };
 let tdb: TestDatabase;
