@@ -45,6 +45,10 @@ export interface RuntimeOptions {
   concurrency?: number | undefined;
   /** How often the relay looks for outbox rows written by other processes (ms). */
   relayIntervalMs?: number;
+  /** A job's lock (default JOB_LOCK_MS); a worker that dies loses its jobs to others after it. */
+  lockDurationMs?: number;
+  /** How often this process looks for jobs whose worker died (BullMQ default 30 s). */
+  stalledIntervalMs?: number;
   /** Told of every job run (the worker's job metrics). Must not throw. */
   onJobFinished?: (event: {
     queue: QueueName;
@@ -131,7 +135,8 @@ export function startRuntime(ctx: AppContext, options: RuntimeOptions): Runtime 
         connection: track(createRedis(options.redisUrl, 'worker')),
         prefix: options.prefix,
         concurrency: options.concurrency ?? defaultConcurrency(name),
-        lockDuration: JOB_LOCK_MS,
+        lockDuration: options.lockDurationMs ?? JOB_LOCK_MS,
+        ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),
       },
     );
     worker.on('failed', (job, err) =>

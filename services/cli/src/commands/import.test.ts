@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../../test/harness/app.ts';
+import { childEnv, createTestApp, type TestApp } from '../../../../test/harness/app.ts';
 import { hrFile } from '../../../../packages/pipeline/src/imports/poison-input.fixture.ts';
 
 let app: TestApp;
@@ -18,14 +18,7 @@ afterAll(async () => {
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const main = join(import.meta.dirname, '..', 'main.ts');
   const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
-    env: {
-      ...process.env,
-      DATABASE_URL: app.tdb.url,
-      REDIS_URL: app.redisUrl,
-      QUEUE_PREFIX: app.queuePrefix,
-      FILE_STORE_DIR: join(app.dir, 'store'),
-      LOG_LEVEL: 'error',
-    },
+    env: { ...childEnv(app), LOG_LEVEL: 'error' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
