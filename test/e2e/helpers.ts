@@ -152,3 +152,44 @@ export function setDiff(
     unexpected: [...a].filter((k) => !e.has(k)).sort(),
   };
 }
+
+/**
+ * Relays the outbox and waits until a worker has taken the import's job: its staging transaction
+ * is open then (the import reads QUEUED until it commits).
+ */
+export async function untilImportJobActive(runtime: Runtime): Promise<void> {
+  await runtime.relay();
+  for (let i = 0; i < 1000 && (await runtime.queues.import.getActiveCount()) === 0; i++)
+    await new Promise((r) => setTimeout(r, 10));
+}
+
+export interface WrittenOnce {
+  staged: number;
+  distinctStaged: number;
+  matched: number;
+  distinctMatched: number;
+  doubledOpenTasks: number;
+}
+
+/** What an import wrote, to check that a rerun after a fault wrote nothing twice. */
+export async function writtenByImport(ctx: AppContext, importId: number): Promise<WrittenOnce> {
+  const { rows } = await sql<WrittenOnce>`
+    select (select count(*) from staged_rows where import_id = ${importId})::int as "staged",
+           (select count(*) from staged_rows where import_id = ${importId} and duplicate_of is null)::int as "distinctStaged",
+           (select count(*) from matches where import_id = ${importId})::int as "matched",
+           (select count(distinct row_no) from matches where import_id = ${importId})::int as "distinctMatched",
+           (select count(*) from (select household_id from tasks where status <> 'CLOSED'
+                                   group by household_id having count(*) > 1) d)::int as "doubledOpenTasks"`.execute(
+    ctx.database.db,
+  );
+  return rows[0]!;
+}
+
+export async function importStatus(app: { ctx: AppContext }, importId: number): Promise<string> {
+  const imp = await app.ctx.database.db
+    .selectFrom('imports')
+    .select('status')
+    .where('id', '=', importId)
+    .executeTakeFirstOrThrow();
+  return imp.status;
+}

@@ -42,3 +42,15 @@ export async function createTestApp(): Promise<TestApp> {
     },
   };
 }
+
+/** The environment for a child process (the CLI, a worker) on this test app's database and queues. */
+export function childEnv(app: TestApp): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: app.tdb.url,
+    REDIS_URL: app.redisUrl,
+    QUEUE_PREFIX: app.queuePrefix,
+    FILE_STORE_DIR: join(app.dir, 'store'),
+    LOG_LEVEL: 'silent',
+  };
+}

@@ -88,6 +88,8 @@ const envSchema = z.object({
   API_HOST: z.string().default('0.0.0.0'),
   API_PORT: intString(1, 65535).default(3000),
   WORKER_QUEUES: workerQueues.default('all'),
+  /** The worker's /livez, /readyz and /metrics port; 0 = no HTTP server. */
+  WORKER_HTTP_PORT: intString(0, 65535).default(3001),
   /**
    * Jobs each queue of this replica runs at once. Unset: per queue, as the queue catalogue says
    * (raiseAlerts 2, every other queue 1).

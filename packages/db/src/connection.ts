@@ -17,10 +17,18 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export function openDatabase(
-  url: string,
-  options: { max?: number; applicationName?: string } = {},
-): DatabaseHandle {
+export interface OpenDatabaseOptions {
+  max?: number;
+  applicationName?: string;
+  /**
+   * Told when an idle pooled connection fails (the server restarted, an admin ran
+   * pg_terminate_backend, a network cut). The pool drops that client and opens a new one on the
+   * next query. Default: one line on stderr.
+   */
+  onIdleError?: (error: Error) => void;
+}
+
+export function openDatabase(url: string, options: OpenDatabaseOptions = {}): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
@@ -33,6 +41,17 @@ export function openDatabase(
     // Allocated only as used, and settable only before a session's first temporary table: so here.
     options: '-c jit=off -c temp_buffers=64MB',
   });
+  // Without a listener, pg's 'error' event of an idle client is an uncaught exception that ends
+  // the process (node-postgres docs, "Pool: events: error").
+  pool.on(
+    'error',
+    options.onIdleError ??
+      ((error: Error) => {
+        process.stderr.write(
+          `postgres: an idle pooled connection failed and was dropped: ${error.message}\n`,
+        );
+      }),
+  );
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -73,3 +73,9 @@ export async function migrateUpTo(db: Kysely<any>, name: string): Promise<void> 
   const result = await new Migrator({ db, provider: new StaticMigrationProvider() }).migrateTo(name);
   if (result.error) throw new Error(`migrating up to ${name} failed`, { cause: result.error });
 }
+
+/** Names of the migrations this code knows that the database has not run yet (readiness checks). */
+export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
+  const migrations = await new Migrator({ db, provider: new StaticMigrationProvider() }).getMigrations();
+  return migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}

@@ -273,12 +273,19 @@ const CSV_PARSE_ERRORS: Record<string, string> = {
 function expectedRead(bytes: Buffer, maxRecordBytes: number): ReadResult {
   const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
   const { records, error } = csvParseReference(bom ? bytes.subarray(3) : bytes, maxRecordBytes); // the decoder strips one BOM
-  const fileError = (): [string | undefined, number] => [CSV_PARSE_ERRORS[error ?? ''], records.length + 1];
+  // a record with a NUL byte in a cell refuses the file there (FILE_BINARY), before any later error
+  let nul: [string, number] | undefined;
+  const fileError = (): [string | undefined, number] =>
+    nul ?? [CSV_PARSE_ERRORS[error ?? ''], records.length + 1];
   const stats = { dataRows: 0, blankRows: 0 };
   let i = 0;
   const next = (): [number, string[]] | 'end' | 'error' => {
     for (; i < records.length; i++) {
       const cells = records[i] ?? [];
+      if (cells.some((c) => c.includes('\0'))) {
+        nul = ['FILE_BINARY', i + 1];
+        return 'error';
+      }
       if (!isBlankRow(cells)) return [++i, cells];
       stats.blankRows++;
     }

@@ -25,6 +25,8 @@ export interface CsvReadOptions {
   chunkBytes?: number;
   /** Skip detection and decode with this encoding. */
   encoding?: TextEncoding;
+  /** The file's name in messages, e.g. the name it was delivered under (default: the path). */
+  name?: string;
 }
 
 /** Up to `bytes` bytes from the start of the file. */
@@ -56,9 +58,9 @@ function firstNonAscii(buf: Buffer): number {
  * which reads the same in UTF-8 and GB18030 — the decision is taken on the first non-ASCII bytes
  * further down instead (a GBK file whose first rows happen to be ASCII is not UTF-8).
  */
-export async function detectFileEncoding(path: string, head?: Buffer): Promise<TextEncoding> {
+export async function detectFileEncoding(path: string, head?: Buffer, name = path): Promise<TextEncoding> {
   const sample = head ?? (await readHead(path));
-  const encoding = detectEncoding(sample, path);
+  const encoding = detectEncoding(sample, name);
   if (encoding !== 'utf8' || sample.length < SAMPLE_BYTES || firstNonAscii(sample) !== -1) return encoding;
   const fh = await open(path, 'r');
   try {
@@ -71,7 +73,7 @@ export async function detectFileEncoding(path: string, head?: Buffer): Promise<T
       if (at !== -1) {
         const window = Buffer.alloc(SAMPLE_BYTES);
         const { bytesRead: n } = await fh.read(window, 0, SAMPLE_BYTES, pos + at);
-        return detectEncoding(window.subarray(0, n), path);
+        return detectEncoding(window.subarray(0, n), name);
       }
       pos += bytesRead;
     }
@@ -130,6 +132,13 @@ class RecordSource {
   private batch: string[][] = [];
   private at = 0;
   private ended = false;
+  /**
+   * A decoded chunk held a NUL byte: from then on the records are searched for it. (Past the
+   * first SAMPLE_BYTES, which encoding detection refuses as binary: Postgres text cannot hold NUL,
+   * and COPY would fail with `invalid byte sequence for encoding "UTF8": 0x00`.) A NUL is always
+   * kept in some cell's text by the tokenizer; in UTF-8 and GB18030 alike it is the byte 0x00.
+   */
+  nulSeen = false;
 
   constructor(
     private readonly decoded: Readable,
@@ -151,6 +160,7 @@ class RecordSource {
       if (this.ended) return false;
       const chunk = this.decoded.read() as Buffer | null;
       if (chunk !== null) {
+        if (!this.nulSeen && chunk.indexOf(0) !== -1) this.nulSeen = true;
         if (this.setBatch(this.tokenizer.write(chunk))) return true;
       } else if (this.decoded.errored !== null) {
         throw this.decoded.errored;
@@ -178,16 +188,16 @@ class RecordSource {
  *
  * Throws (IngestError) FILE_EMPTY (no bytes, or only blank lines), FILE_BINARY,
  * UNSUPPORTED_FORMAT, FILE_UNDECODABLE; and while iterating FILE_UNDECODABLE, FILE_TRUNCATED,
- * LINE_TOO_LONG.
+ * LINE_TOO_LONG, FILE_BINARY (a NUL byte, with its row and column).
  */
 export async function openCsv(path: string, options: CsvReadOptions = {}): Promise<SourceTable> {
-  const file = path;
+  const file = options.name ?? path;
   const maxRecordBytes = options.maxRecordBytes ?? MAX_RECORD_BYTES;
   let encoding = options.encoding;
   if (encoding === undefined) {
     const head = await readHead(path);
     if (head.length === 0) throw new IngestError('FILE_EMPTY', 'the file is empty (0 bytes)', { file });
-    encoding = await detectFileEncoding(path, head);
+    encoding = await detectFileEncoding(path, head, file);
   }
 
   const tokenizer = new CsvTokenizer({ maxRecordBytes }); // first: it validates the option
@@ -207,10 +217,23 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
   const stats: TableStats = { dataRows: 0, blankRows: 0 };
   let recordNo = 0; // records read so far, blank ones included = spreadsheet line of the last one
 
+  let header: SourceRow | undefined;
+  /** FILE_BINARY for the first cell of the record that holds a NUL byte, if one does. */
+  const refuseNul = (cells: readonly string[]): void => {
+    const at = cells.findIndex((c) => c.includes('\0'));
+    if (at === -1) return;
+    throw new IngestError(
+      'FILE_BINARY',
+      'the cell holds a NUL byte (0x00), which is not text: the file is damaged or was exported as binary; export it again as CSV',
+      { file, row: recordNo, column: header?.cells[at] ?? `column ${at + 1}` },
+    );
+  };
+
   /** The next non-blank record already tokenized, or undefined when there is none yet. */
   const take = (): SourceRow | undefined => {
     for (let cells = source.take(); cells !== undefined; cells = source.take()) {
       recordNo++;
+      if (source.nulSeen) refuseNul(cells);
       // a blank line parses as [''] (fast path); ',,,' or white space as several empty cells
       if (cells.length === 1 ? cells[0] === '' || isBlankRow(cells) : isBlankRow(cells)) {
         stats.blankRows++;
@@ -234,7 +257,6 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
     }
   };
 
-  let header: SourceRow | undefined;
   let first: SourceRow | undefined;
   try {
     header = await next();

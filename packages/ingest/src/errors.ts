@@ -10,7 +10,9 @@
  * Stable codes (API, CLI exit reasons and the import report depend on them; never rename):
  *
  * - `FILE_EMPTY`        the file has no bytes, or no header row (only blank lines / an empty sheet).
- * - `FILE_BINARY`       not a text table: NUL bytes or many control characters (an image, a PDF, …).
+ * - `FILE_BINARY`       not a text table: NUL bytes or many control characters (an image, a PDF, …)
+ *                       near the start; or a NUL byte further down, refused while streaming with
+ *                       its row and column (Postgres text cannot hold NUL).
  * - `FILE_UNDECODABLE`  bytes that are valid in none of the accepted encodings (UTF-8, GB18030);
  *                       `byteOffset` says where.
  * - `FILE_TRUNCATED`    the file ends inside a quoted field (cut off mid-row).

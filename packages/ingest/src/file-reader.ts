@@ -38,13 +38,14 @@ export function sniffFormat(head: Buffer, file = '<input>'): TableFormat {
  *
  * Throws IngestError: FILE_EMPTY, FILE_BINARY, FILE_UNDECODABLE, UNSUPPORTED_FORMAT,
  * XLSX_TOO_LARGE, XLSX_UNREADABLE; iterating CSV rows may throw FILE_UNDECODABLE,
- * FILE_TRUNCATED, LINE_TOO_LONG. Call `close()` if you stop before the end of `rows`.
+ * FILE_TRUNCATED, LINE_TOO_LONG, FILE_BINARY (a NUL byte). Messages name `options.name` (the
+ * delivered file's name) when given, else the path. Call `close()` if you stop before the end of `rows`.
  */
 export async function openTable(path: string, options: OpenTableOptions = {}): Promise<SourceTable> {
   const head = await readHead(path, SAMPLE_BYTES);
-  const format = sniffFormat(head, path);
+  const format = sniffFormat(head, options.name ?? path);
   if (format === 'xlsx') return openXlsx(path, options);
-  const encoding = options.encoding ?? (await detectFileEncoding(path, head));
+  const encoding = options.encoding ?? (await detectFileEncoding(path, head, options.name));
   return openCsv(path, { ...options, encoding });
 }
 

@@ -26,6 +26,8 @@ export const XLSX_MAX_BYTES = 32 * 1024 * 1024;
 export interface XlsxReadOptions {
   /** Refuse larger files with XLSX_TOO_LARGE (default XLSX_MAX_BYTES). */
   maxBytes?: number;
+  /** The file's name in messages, e.g. the name it was delivered under (default: the path). */
+  name?: string;
 }
 
 // Worksheet parts that carry no cell data; skipping them saves memory and time.
@@ -122,7 +124,7 @@ function convertRow(values: readonly unknown[], width: number): ConvertedRow {
  * FILE_EMPTY (empty worksheet).
  */
 export async function openXlsx(path: string, options: XlsxReadOptions = {}): Promise<SourceTable> {
-  const file = path;
+  const file = options.name ?? path;
   const limit = options.maxBytes ?? XLSX_MAX_BYTES;
   const { size } = await stat(path);
   if (size === 0) throw new IngestError('FILE_EMPTY', 'the file is empty (0 bytes)', { file });

@@ -29,8 +29,13 @@ export async function createAppContext(
   env: Env,
   options: { name: string; database?: DatabaseHandle; logger?: Logger },
 ): Promise<AppContext> {
-  const database = options.database ?? openDatabase(env.DATABASE_URL, { applicationName: options.name });
   const logger = options.logger ?? createLogger(options.name, env.LOG_LEVEL);
+  const database =
+    options.database ??
+    openDatabase(env.DATABASE_URL, {
+      applicationName: options.name,
+      onIdleError: (err) => logger.warn({ err }, 'postgres: idle connection failed; the pool replaces it'),
+    });
   const config = loadDeploymentConfig(resolveFromRoot(env.APP_ROOT, env.DEPLOYMENT_CONFIG));
   const mappings = await loadMappings(resolveFromRoot(env.APP_ROOT, env.FEEDS_DIR));
   return {

@@ -17,6 +17,8 @@ import type { AppContext } from './context.ts';
 /** What a handler may tell the queue while it runs (never personal data: Redis shows it in clear). */
 export interface JobControl {
   reportProgress(progress: Record<string, number>): Promise<void>;
+  /** This run is the job's last attempt: if it fails, nothing will run it again. */
+  readonly finalAttempt?: boolean;
 }
 export type Handler<Q extends QueueName> = (
   ctx: AppContext,
@@ -25,6 +27,12 @@ export type Handler<Q extends QueueName> = (
 ) => Promise<unknown>;
 /** One handler per queue of the catalogue: a missing one fails typecheck. */
 export type Handlers = { [Q in QueueName]: Handler<Q> };
+
+/**
+ * How long a job's lock lasts without renewal. Imports of a million rows run for tens of seconds;
+ * the lock is renewed meanwhile, and a worker that died loses its jobs to others after this.
+ */
+export const JOB_LOCK_MS = 30_000;
 
 export interface RuntimeOptions {
   redisUrl: string;
@@ -41,12 +49,22 @@ export interface RuntimeOptions {
   lockDurationMs?: number;
   /** How often stalled jobs (lock expired) are looked for (ms). Default 15 s. */
   stalledIntervalMs?: number;
+  /** Told of every job run (the worker's job metrics). Must not throw. */
+  onJobFinished?: (event: {
+    queue: QueueName;
+    seconds: number;
+    outcome: 'completed' | 'failed';
+    /** Not retried: UnrecoverableError, or the job's last attempt. */
+    final: boolean;
+  }) => void;
 }
 
 export interface Runtime {
   queues: Record<QueueName, Queue>;
   /** Move pending outbox rows to their queues now. */
   relay(): Promise<number>;
+  /** True while every consumer of this process runs and none is paused (readiness). */
+  consuming(): boolean;
   close(): Promise<void>;
 }
 
@@ -80,20 +98,35 @@ export function startRuntime(ctx: AppContext, options: RuntimeOptions): Runtime 
     return redis;
   };
   const workers = options.consume.map((name) => {
+    const runJob = async (job: Job): Promise<void> => {
+      let payload: JobPayload<typeof name>;
+      try {
+        payload = parsePayload(name, job.data);
+      } catch (error) {
+        if (error instanceof ZodError) throw new UnrecoverableError(`bad payload: ${error.message}`);
+        throw error;
+      }
+      ctx.logger.info({ queue: name, jobId: job.id, attempt: job.attemptsMade + 1 }, 'job started');
+      const handler = options.handlers[name] as Handler<typeof name>;
+      await handler(ctx, payload, {
+        reportProgress: (p) => job.updateProgress(p),
+        finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+      });
+    };
     const worker = new Worker(
       name,
       async (job: Job) => {
-        let payload: JobPayload<typeof name>;
+        const started = Date.now();
+        const finished = (outcome: 'completed' | 'failed', final: boolean) =>
+          options.onJobFinished?.({ queue: name, seconds: (Date.now() - started) / 1000, outcome, final });
         try {
-          payload = parsePayload(name, job.data);
+          await runJob(job);
         } catch (error) {
-          if (error instanceof ZodError) throw new UnrecoverableError(`bad payload: ${error.message}`);
+          const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+          finished('failed', error instanceof UnrecoverableError || lastAttempt);
           throw error;
         }
-        const started = Date.now();
-        ctx.logger.info({ queue: name, jobId: job.id, attempt: job.attemptsMade + 1 }, 'job started');
-        const handler = options.handlers[name] as Handler<typeof name>;
-        await handler(ctx, payload, { reportProgress: (p) => job.updateProgress(p) });
+        finished('completed', false);
         ctx.logger.info({ queue: name, jobId: job.id, ms: Date.now() - started }, 'job done');
         // the handler recorded its successors in the outbox: move them now, not at the next tick
         await relay();
@@ -105,7 +138,7 @@ export function startRuntime(ctx: AppContext, options: RuntimeOptions): Runtime 
         // the lock is renewed every half of it while the handler runs (its steps await Postgres,
         // so the event loop stays free); a worker killed mid-job frees it after at most
         // lockDuration + stalledInterval
-        lockDuration: options.lockDurationMs ?? 30_000,
+        lockDuration: options.lockDurationMs ?? JOB_LOCK_MS,
         stalledInterval: options.stalledIntervalMs ?? 15_000,
       },
     );
@@ -124,6 +157,7 @@ export function startRuntime(ctx: AppContext, options: RuntimeOptions): Runtime 
   return {
     queues,
     relay,
+    consuming: () => workers.every((w) => w.isRunning() && !w.isPaused()),
     close: async () => {
       clearInterval(timer);
       await Promise.all(workers.map((w) => w.close()));

@@ -22,6 +22,7 @@ import { importRoutes } from './routes/imports.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { reviewRoutes } from './routes/reviews.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { registerSecurityHeaders, type CspDirectives } from './security.ts';
 
 export interface ApiOptions {
   ctx: AppContext;
@@ -38,6 +39,8 @@ export interface ApiOptions {
   cookieSecure?: boolean;
   /** Sign-in attempts allowed per client address and window (default 30 a minute). */
   loginRateLimit?: { max: number; timeWindowMs: number };
+  /** The Content-Security-Policy of every response (default CONTENT_SECURITY_POLICY, security.ts). */
+  contentSecurityPolicy?: CspDirectives;
 }
 
 /** What the route modules get. */
@@ -110,10 +113,11 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   installErrorHandling(app);
   // route schemas are documentation (openapi.ts): zod `parseInput` in each handler validates
   app.setValidatorCompiler(() => (value) => ({ value }));
+  // first, so that every response has them: errors, 404s and refusals of oversized bodies too
+  await registerSecurityHeaders(app, options.contentSecurityPolicy);
   app.addHook('onSend', async (_request, reply, payload) => {
     // responses carry personal data (masked, but still): no caching anywhere on the way
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    reply.header('x-content-type-options', 'nosniff');
     return payload;
   });
   app.addHook('onResponse', async (request, reply) => {

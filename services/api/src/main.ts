@@ -6,8 +6,7 @@ import { exitOnEnvError, loadEnv } from '@ew/config';
 import { migrateToLatest, openDatabase } from '@ew/db';
 import { createAppContext } from '@ew/pipeline/context';
 import { buildApp } from './app.ts';
-
-const SHUTDOWN_TIMEOUT_MS = 15_000;
+import { SHUTDOWN_TIMEOUT_MS } from './shutdown.ts';
 
 async function main(): Promise<void> {
   const env = exitOnEnvError(() => loadEnv());

@@ -5,10 +5,14 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@ew/config';
 import type { Database } from '@ew/db';
-import { createRedis, QUEUE_NAMES, relayOutbox, type QueueName } from '@ew/queue';
-
-export const JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
-export type JobState = (typeof JOB_STATES)[number];
+import {
+  createRedis,
+  QUEUE_NAMES,
+  readJobCounts,
+  relayOutbox,
+  type JobCounts,
+  type QueueName,
+} from '@ew/queue';
 
 export interface Producer {
   redis: Redis;
@@ -18,7 +22,7 @@ export interface Producer {
    * is moved by the next relay pass of any process (the worker relays every second).
    */
   relay(): Promise<{ relayed: number } | { relayed: 0; error: string }>;
-  jobCounts(): Promise<Record<QueueName, Record<JobState, number>>>;
+  jobCounts(): Promise<JobCounts>;
   /** Resolves once Redis is connected, or after `timeoutMs` (the API starts without Redis too). */
   ready(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -79,17 +83,7 @@ export function createProducer(options: {
     },
     jobCounts: async () => {
       if (redis.status !== 'ready') throw new Error(`redis ${redis.status}`);
-      const entries = await withTimeout(
-        Promise.all(
-          QUEUE_NAMES.map(async (name) => {
-            const counts = await queues[name].getJobCounts(...JOB_STATES);
-            return [name, Object.fromEntries(JOB_STATES.map((s) => [s, counts[s] ?? 0]))] as const;
-          }),
-        ),
-        COUNTS_TIMEOUT_MS,
-        'queue counts',
-      );
-      return Object.fromEntries(entries) as Record<QueueName, Record<JobState, number>>;
+      return readJobCounts(queues, COUNTS_TIMEOUT_MS);
     },
     ready: (timeoutMs) =>
       new Promise<boolean>((resolve) => {

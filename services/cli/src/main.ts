@@ -3,7 +3,12 @@
 import { Command } from 'commander';
 import { migrateCommand } from './commands/migrate.ts';
 import { registerCommand } from './commands/register.ts';
-import { importCommand, importReportCommand, importsListCommand } from './commands/import.ts';
+import {
+  importCommand,
+  importPurgeCommand,
+  importReportCommand,
+  importsListCommand,
+} from './commands/import.ts';
 import { demoCommand } from './commands/demo.ts';
 import { reviewsCommand } from './commands/reviews.ts';
 import { rulesCommand } from './commands/rules.ts';
@@ -25,7 +30,8 @@ program.addCommand(
   new Command('imports')
     .description('imports and their reports')
     .addCommand(importsListCommand())
-    .addCommand(importReportCommand()),
+    .addCommand(importReportCommand())
+    .addCommand(importPurgeCommand()),
 );
 program.addCommand(reviewsCommand());
 program.addCommand(rulesCommand());

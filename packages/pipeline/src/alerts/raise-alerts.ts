@@ -24,6 +24,7 @@ import { thresholdsAt, type ThresholdVersion } from '@ew/config';
 import { STAGE_SETTINGS_SQL, type DB, type Severity } from '@ew/db';
 import { recordJob } from '@ew/queue';
 import type { AppContext } from '../context.ts';
+import { analyzeStageTables } from '../pipeline/analyze.ts';
 import { chunkDone, completeChunk } from '../pipeline/progress.ts';
 import { StepTimer } from '../pipeline/step-timer.ts';
 import { alertSeverity, severityRank, type SeverityBasis } from './severity.ts';
@@ -625,6 +626,7 @@ export async function raiseAlerts(
 ): Promise<RaiseAlertsOutcome> {
   const { importId, bucket } = payload;
   const timer = new StepTimer();
+  let stageDone = false;
   const result = await ctx.database.db.transaction().execute(async (trx): Promise<RaiseAlertsOutcome> => {
     const imp = await trx
       .selectFrom('imports')
@@ -647,6 +649,7 @@ export async function raiseAlerts(
     }
     const raised = await raiseAlertsForSignals(trx, ctx, { importId, bucket }, { asOf: imp.period, timer });
     const last = bucket === undefined || (await completeChunk(trx, importId, 'alerts', bucket)) === 'last';
+    stageDone = last;
     if (last) {
       await trx
         .updateTable('imports')
@@ -658,6 +661,10 @@ export async function raiseAlerts(
     return { outcome: 'raised', bucket: bucket ?? null, ...raised };
   });
   timer.lap('commit');
+  if (stageDone) {
+    await analyzeStageTables(ctx, 'alerts', importId);
+    timer.lap('analyze');
+  }
   ctx.logger.info({ importId, ...result, ms: timer.ms }, 'alerts raised');
   return result;
 }

@@ -1,7 +1,8 @@
 // The import job: reads the stored file as a stream, maps and validates every row, and COPYs
 // accepted rows into staged_rows and rejects into import_rejects — all in one transaction, so a
 // crash leaves no half import visible to matching and a rerun starts clean. A bad file is
-// refused whole with the reason, and nothing of it is applied.
+// refused whole with the reason, and nothing of it is applied; so are rows the database refuses
+// (a data exception): the outcome says so, and the job handler ends the job without retries.
 import type pg from 'pg';
 import { Readable } from 'node:stream';
 import { STAGE_SETTINGS_SQL, copyText, kyselyOnClient } from '@ew/db';
@@ -10,9 +11,16 @@ import { recordJob, type JobPayload } from '@ew/queue';
 import type { AppContext } from '../context.ts';
 import { feedMapping } from '../context.ts';
 import type { JobControl } from '../runtime.ts';
+import { analyzeStageTables } from '../pipeline/analyze.ts';
 import { chunkRanges, planChunks } from '../pipeline/progress.ts';
 import { StepTimer } from '../pipeline/step-timer.ts';
 import { findPreviousDelivery, markDelta } from './delivery-delta.ts';
+import {
+  dataExceptionFailure,
+  isDataException,
+  recordImportFailure,
+  type ImportFailure,
+} from './fail-import.ts';
 import { RejectSpool } from './reject-spool.ts';
 import { REJECT_COLUMNS, STAGED_COLUMNS, createStagedLineBuilder, rejectLines } from './stage-rows.ts';
 
@@ -21,11 +29,15 @@ export const CHUNK_ROWS = 50_000;
 const PROGRESS_EVERY = 50_000;
 const COPY_PIECE = 256 * 1024;
 
+/** What became of the import: refused / failed ones can never succeed (no retry helps). */
+export type StageOutcome =
+  { outcome: 'staged' | 'skipped' } | ({ outcome: 'refused' | 'failed' } & ImportFailure);
+
 export async function stageImport(
   ctx: AppContext,
   payload: JobPayload<'import'>,
   job?: JobControl,
-): Promise<void> {
+): Promise<StageOutcome> {
   const { db } = ctx.database;
   const imp = await db
     .selectFrom('imports')
@@ -34,18 +46,19 @@ export async function stageImport(
     .executeTakeFirst();
   if (!imp) {
     ctx.logger.warn({ importId: payload.importId }, 'import vanished; skipped');
-    return;
+    return { outcome: 'skipped' };
   }
   if (imp.status !== 'QUEUED' && imp.status !== 'STAGING') {
     ctx.logger.info({ importId: imp.id, status: imp.status }, 'import already staged; skipped');
-    return;
+    return { outcome: 'skipped' };
   }
   const mapping = feedMapping(ctx, imp.feed);
 
   let table: SourceTable;
   let resolved: ReturnType<typeof resolveHeaders>;
   try {
-    table = await openTable(imp.stored_path);
+    // messages name the file as delivered, never its path in the store
+    table = await openTable(imp.stored_path, { name: imp.file_name });
     try {
       resolved = resolveHeaders(mapping, table.headers, ctx.mappings, {
         file: imp.file_name,
@@ -71,7 +84,7 @@ export async function stageImport(
     );
     if (locked.rows[0]?.status !== 'QUEUED' && locked.rows[0]?.status !== 'STAGING') {
       await client.query('rollback');
-      return;
+      return { outcome: 'skipped' };
     }
     await client.query(
       `update imports set status = 'STAGING', started_at = now(), format = $2, encoding = $3, warnings = $4
@@ -111,13 +124,22 @@ export async function stageImport(
     const counts = await finishStaging(client, ctx, imp, rowsRead, rowsAccepted, timer);
     await client.query('commit');
     timer.lap('commit');
+    // staged_rows was analyzed inside the transaction already (for the statements above); the
+    // rejects too now, and the staged rows again as committed (cheap: a sample)
+    await analyzeStageTables(ctx, 'staging', imp.id);
+    timer.lap('analyzeAfter');
     ctx.logger.info(
       { importId: imp.id, feed: imp.feed, rowsRead, rowsAccepted, ...counts, ms: timer.ms },
       'import staged',
     );
+    return { outcome: 'staged' };
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
     if (error instanceof IngestError) return refuse(ctx, imp.id, error);
+    if (isDataException(error)) {
+      ctx.logger.error({ importId: imp.id, err: error }, 'the database refused the rows of the import');
+      return fail(ctx, imp.id, dataExceptionFailure(imp.file_name, error));
+    }
     throw error;
   } finally {
     client.release();
@@ -211,12 +233,15 @@ async function finishStaging(
   };
 }
 
-async function refuse(ctx: AppContext, importId: number, error: IngestError): Promise<void> {
-  await ctx.database.db
-    .updateTable('imports')
-    .set({ status: 'REFUSED', error_code: error.code, error_message: error.message, finished_at: new Date() })
-    .where('id', '=', importId)
-    .where('status', 'in', ['QUEUED', 'STAGING'])
-    .execute();
+async function refuse(ctx: AppContext, importId: number, error: IngestError): Promise<StageOutcome> {
+  const failure: ImportFailure = { status: 'REFUSED', code: error.code, message: error.message };
+  await recordImportFailure(ctx.database.db, importId, failure);
   ctx.logger.warn({ importId, code: error.code }, 'import refused');
+  return { outcome: 'refused', ...failure };
+}
+
+async function fail(ctx: AppContext, importId: number, failure: ImportFailure): Promise<StageOutcome> {
+  await recordImportFailure(ctx.database.db, importId, failure);
+  ctx.logger.warn({ importId, code: failure.code }, 'import failed');
+  return { outcome: 'failed', ...failure };
 }

@@ -9,6 +9,7 @@ import { sql, type Transaction } from 'kysely';
 import { STAGE_SETTINGS_SQL, type DB, type ImportStatus } from '@ew/db';
 import { recordJob, type JobPayload } from '@ew/queue';
 import type { AppContext } from '../context.ts';
+import { analyzeStageTables } from '../pipeline/analyze.ts';
 import { chunkDone, completeChunk, type ChunkCompletion } from '../pipeline/progress.ts';
 import { matchRows, type MatchCounts } from './match-rows.ts';
 import { rowRange } from './row-filter.ts';
@@ -31,6 +32,7 @@ export async function matchChunk(ctx: AppContext, payload: JobPayload<'match'>):
       { importId, chunk, completion: result.completion, counts: result.counts, ms: Date.now() - started },
       'match chunk done',
     );
+    if (result.completion === 'last') await analyzeStageTables(ctx, 'match', importId);
   }
 }
 

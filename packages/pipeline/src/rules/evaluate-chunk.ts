@@ -10,6 +10,7 @@ import { STAGE_SETTINGS_SQL, type DB, type ImportStatus } from '@ew/db';
 import type { JobPayload } from '@ew/queue';
 import type { AppContext } from '../context.ts';
 import { raiseAlertsForSignals, recordRaiseAlertsJobs, type RaiseResult } from '../alerts/raise-alerts.ts';
+import { analyzeStageTables } from '../pipeline/analyze.ts';
 import { chunkDone, completeChunk } from '../pipeline/progress.ts';
 import { insertFeedSignals } from './feed-signals.ts';
 
@@ -34,6 +35,7 @@ export async function evaluateChunk(
       { importId, chunk, completion: result.completion, signals: result.signals, ms: Date.now() - started },
       'evaluate chunk done',
     );
+    if (result.completion === 'last') await analyzeStageTables(ctx, 'evaluate', importId);
   }
   return result;
 }

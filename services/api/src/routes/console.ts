@@ -4,24 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../app.ts';
 import { CONSOLE_HTML, CONSOLE_JS } from './console-assets.ts';
 
-const CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'unsafe-inline'",
-  "connect-src 'self'",
-  "img-src 'self'",
-  "form-action 'self'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
 export function consoleRoutes(app: FastifyInstance, _deps: ApiDeps): void {
   app.get('/', async (_request, reply) =>
     reply
+      // its Content-Security-Policy and the other security headers: security.ts, on every response
       .header('content-type', 'text/html; charset=utf-8')
-      .header('content-security-policy', CSP)
-      .header('referrer-policy', 'no-referrer')
-      .header('x-frame-options', 'DENY')
       .send(CONSOLE_HTML),
   );
   app.get('/console.js', async (_request, reply) =>

@@ -1,33 +1,54 @@
-// Operations: health (public, for docker/k8s probes), metrics and queue statistics (OPS).
+// Operations: /livez, /readyz and /health (public, for docker/k8s probes), metrics and queue
+// statistics (OPS).
 //
 // `/metrics` needs an OPS bearer token (Prometheus: `authorization: { credentials_file: ... }` in
 // the scrape config): its gauges are counts, not personal data, but each scrape queries Postgres
 // and Redis, so it is not left open to whoever reaches the port.
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
+import { migrationsCheck, postgresCheck, readiness, redisCheck, redisPolicyCheck } from '@ew/observability';
 import { requireRole } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import { routeSchema } from '../openapi.ts';
 import type { ApiDeps } from '../app.ts';
 
-const CHECK_TIMEOUT_MS = 2_000;
-
-async function check(what: () => Promise<unknown>): Promise<'ok' | 'failed'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([what(), timeout]);
-    return 'ok';
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 export function healthRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { db, producer } = deps;
+  const postgres = postgresCheck(db);
+  const redis = redisCheck(producer.redis);
 
+  // liveness: the process answers (its event loop runs); restart it if not
+  app.get(
+    '/livez',
+    { schema: routeSchema({ summary: 'The process answers', tags: ['operations'], auth: false }) },
+    async () => ({ status: 'ok' }),
+  );
+
+  // readiness: it can do its work; take it out of rotation if not
+  app.get(
+    '/readyz',
+    {
+      schema: routeSchema({
+        summary: 'Ready: Postgres, Redis (noeviction), migrations current',
+        tags: ['operations'],
+        auth: false,
+      }),
+    },
+    async (request, reply) => {
+      const ready = await readiness(
+        {
+          postgres,
+          redis,
+          redisPolicy: redisPolicyCheck(producer.redis),
+          migrations: migrationsCheck(db),
+        },
+        request.log,
+      );
+      return reply.status(ready.status === 'ok' ? 200 : 503).send(ready);
+    },
+  );
+
+  // the first probe, kept for existing monitors: Postgres and Redis only
   app.get(
     '/health',
     {
@@ -38,29 +59,8 @@ export function healthRoutes(app: FastifyInstance, deps: ApiDeps): void {
       }),
     },
     async (request, reply) => {
-      const results = await Promise.allSettled([
-        check(() => sql`select 1`.execute(db)),
-        check(() => producer.redis.ping()),
-      ]);
-      const [postgres, redis] = results.map((r, i) => {
-        if (r.status === 'fulfilled') return r.value;
-        request.log.warn(
-          { err: r.reason as unknown, check: i === 0 ? 'postgres' : 'redis' },
-          'health check failed',
-        );
-        return 'failed' as const;
-      });
-      const ok = postgres === 'ok' && redis === 'ok';
-      const failed = [postgres === 'ok' ? null : 'postgres', redis === 'ok' ? null : 'redis'].filter(
-        (x) => x !== null,
-      );
-      return reply
-        .status(ok ? 200 : 503)
-        .send(
-          ok
-            ? { status: 'ok', checks: { postgres, redis } }
-            : { status: 'unavailable', failed, checks: { postgres, redis } },
-        );
+      const ready = await readiness({ postgres, redis }, request.log);
+      return reply.status(ready.status === 'ok' ? 200 : 503).send(ready);
     },
   );
 

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { importReport, rejectsCsv, type ImportReport } from '@ew/pipeline/imports/import-report';
 import { requestImport, ImportRequestError } from '@ew/pipeline/imports/request-import';
 import { resumeImport } from '@ew/pipeline/imports/resume-import';
+import { purgeSupersededStagedRows } from '@ew/pipeline/imports/purge-superseded';
 import type { Runtime } from '@ew/pipeline/runtime';
 import { installationId, queueJobId } from '@ew/queue';
 import { audit } from '@ew/accounts';
@@ -52,7 +53,12 @@ export function importCommand(): Command {
           );
           if (report && opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
           else if (report) process.stdout.write(formatReport(report) + '\n');
-          if (report && (report.status === 'REFUSED' || report.status === 'FAILED')) process.exitCode = 2;
+          // refused, failed, or (its job failed for good before the import was marked) unfinished
+          if (
+            report &&
+            (report.status === 'REFUSED' || report.status === 'FAILED' || !FINISHED.has(report.status))
+          )
+            process.exitCode = 2;
         });
       },
     );
@@ -142,6 +148,12 @@ async function waitForImport(
       );
       const progress = job?.progress as { rowsRead?: number } | undefined;
       rowsRead = progress?.rowsRead ?? 0;
+      // failed for good (a retry would be 'delayed' or 'waiting'): nothing will finish the import
+      if (job && (await job.getState()) === 'failed') {
+        if (tty) log('\n');
+        log(`import ${importId}: its job failed and will not run again: ${job.failedReason}\n`);
+        return;
+      }
     }
     const seconds = (Date.now() - started) / 1000;
     const stage = (s: string) => {
@@ -169,7 +181,7 @@ export function formatReport(r: ImportReport): string {
   const lines = [
     `Import ${r.importId}: ${r.feed}, period ${r.period}, file ${r.fileName} (${r.format ?? '?'}${r.encoding ? `, ${r.encoding}` : ''}) — ${r.status}`,
   ];
-  if (r.error) lines.push(`  refused: ${r.error.message}`);
+  if (r.error) lines.push(`  ${r.status === 'FAILED' ? 'failed' : 'refused'}: ${r.error.message}`);
   lines.push(...formatWarnings(r.warnings));
   lines.push(
     `  rows read ${num(r.rowsRead)}, accepted ${num(r.rowsAccepted)}, rejected ${num(r.rowsRejected)}, duplicates ${num(r.rowsDuplicate)}`,
@@ -294,6 +306,32 @@ export function importReportCommand(): Command {
           });
           process.stderr.write(`rejects written to ${opts.rejectsCsv}\n`);
         }
+      });
+    });
+}
+
+export function importPurgeCommand(): Command {
+  return new Command('purge-superseded')
+    .description(
+      'delete the staged rows of deliveries replaced by a corrected file (the import, its report, rejects, matches and signals stay)',
+    )
+    .option('--dry-run', 'only count what would be deleted')
+    .action(async (opts: { dryRun?: boolean }) => {
+      await withApp(async (app) => {
+        const purged = await purgeSupersededStagedRows(app.ctx.database.db, {
+          dryRun: opts.dryRun === true,
+          actor: `cli:${process.env.USER ?? 'unknown'}`,
+        });
+        if (purged.length === 0) {
+          process.stdout.write('no superseded delivery has staged rows left\n');
+          return;
+        }
+        process.stdout.write(
+          table(
+            ['import', 'feed', 'period', opts.dryRun ? 'rows to delete' : 'rows deleted'],
+            purged.map((p) => [String(p.importId), p.feed, p.period, p.rows]),
+          ) + '\n',
+        );
       });
     });
 }
