@@ -32,7 +32,7 @@ import {
 import { z } from 'zod';
 import type { CodeValue, FeedMapping, FieldMapping } from './mapping.ts';
 import type { ResolvedHeaders } from './headers.ts';
-import { isBlankRow, type SourceRow } from './table.ts';
+import type { SourceRow } from './table.ts';
 import { collapseWhitespace, normaliseCode, truncate } from './text.ts';
 
 export type FieldValue = string | number | boolean | null;
@@ -461,7 +461,7 @@ export function createRowMapper(mapping: FeedMapping, resolved: ResolvedHeaders)
 
   return (row: SourceRow): MapRowResult => {
     const cells = row.cells;
-    if (cells.length !== width && !(cells.length > width && isBlankRow(cells.slice(width)))) {
+    if (cells.length !== width) {
       return {
         ok: false,
         rejects: [
