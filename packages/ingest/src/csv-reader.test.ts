@@ -1,6 +1,6 @@
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openCsv } from './csv-reader.ts';
+import { hasCrOnlyLineEnds, openCsv } from './csv-reader.ts';
 import { SAMPLE_BYTES } from './encoding.ts';
 import { IngestError } from './errors.ts';
 import { openTable } from './file-reader.ts';
@@ -269,15 +269,25 @@ const CSV_PARSE_ERRORS: Record<string, string> = {
   MAX_RECORD_SIZE: 'LINE_TOO_LONG',
 };
 
-/** The reader as it was on top of csv-parse: its records, numbered and filtered the same way. */
-function expectedRead(bytes: Buffer, maxRecordBytes: number): ReadResult {
+/**
+ * The reader as it was on top of csv-parse: its records, numbered and filtered the same way — with
+ * the two deliberate differences since: CR-only line ends are line ends (hasCrOnlyLineEnds), and a
+ * quote left open over whole rows refuses the file (QUOTE_UNBALANCED, see swallowedRowsCell).
+ */
+function expectedRead(raw: Buffer, maxRecordBytes: number): ReadResult {
+  const bytes = hasCrOnlyLineEnds(raw) ? Buffer.from(raw.map((b) => (b === 0x0d ? 0x0a : b))) : raw;
   const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
   const { records, error } = csvParseReference(bom ? bytes.subarray(3) : bytes, maxRecordBytes); // the decoder strips one BOM
   // a record with a NUL byte in a cell refuses the file there (FILE_BINARY), before any later error
   let nul: [string, number] | undefined;
+  let unbalancedAt: number | undefined;
   const fileError = (): [string | undefined, number] =>
-    nul ?? [CSV_PARSE_ERRORS[error ?? ''], records.length + 1];
+    nul ??
+    (unbalancedAt !== undefined
+      ? ['QUOTE_UNBALANCED', unbalancedAt]
+      : [CSV_PARSE_ERRORS[error ?? ''], records.length + 1]);
   const stats = { dataRows: 0, blankRows: 0 };
+  let width = -1; // set once the header is read
   let i = 0;
   const next = (): [number, string[]] | 'end' | 'error' => {
     for (; i < records.length; i++) {
@@ -286,7 +296,14 @@ function expectedRead(bytes: Buffer, maxRecordBytes: number): ReadResult {
         nul = ['FILE_BINARY', i + 1];
         return 'error';
       }
-      if (!isBlankRow(cells)) return [++i, cells];
+      if (!isBlankRow(cells)) {
+        const rowNo = ++i;
+        if (width !== -1 && swallowsRows(cells, width)) {
+          unbalancedAt = rowNo;
+          return 'error';
+        }
+        return [rowNo, cells];
+      }
       stats.blankRows++;
     }
     return error === undefined ? 'end' : 'error';
@@ -294,6 +311,7 @@ function expectedRead(bytes: Buffer, maxRecordBytes: number): ReadResult {
   const header = next();
   if (header === 'end') return { opened: false, error: ['FILE_EMPTY', undefined] };
   if (header === 'error') return { opened: false, error: fileError() };
+  width = header[1].length;
   stats.blankRows = 0;
   const rows: [number, readonly string[]][] = [];
   let row = next();
@@ -313,6 +331,14 @@ function expectedRead(bytes: Buffer, maxRecordBytes: number): ReadResult {
     stats,
     error: row === 'error' ? fileError() : undefined,
   };
+}
+
+/** swallowedRowsCell on csv-parse's cells: a cell with an LF came from quotes. */
+function swallowsRows(cells: readonly string[], width: number): boolean {
+  const at = cells.findIndex((c) => c.includes('\n'));
+  if (at === -1) return false;
+  if (cells.length !== width) return true;
+  return (cells[at]!.match(/,/g)?.length ?? 0) >= Math.max(width - 1, 1);
 }
 
 async function actualRead(path: string, maxRecordBytes: number, chunkBytes: number): Promise<ReadResult> {

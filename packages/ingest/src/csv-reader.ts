@@ -1,7 +1,8 @@
 // Streaming CSV reader: file → encoding detection → decoder → tokenizer → rows. Never loads the
 // file whole; memory is bounded by the stream buffers and the record size limit.
 //
-// Comma-separated only (no delimiter sniffing); records end with CRLF or LF. Cells are never
+// Comma-separated only (no delimiter sniffing); records end with CRLF or LF, or with CR alone
+// when the file's first 64 KiB have no LF at all (classic Mac "CSV (Macintosh)"). Cells are never
 // cast (an ID must stay text). A row with a different number of cells than the header is
 // yielded as it is (the row mapper rejects it: COLUMN_COUNT); only whole-file problems throw.
 // The tokenizer (csv-tokenizer.ts) splits as csv-parse did, about four times faster.
@@ -9,8 +10,9 @@
 import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { pipeline, type Readable } from 'node:stream';
-import { CsvSyntaxError, CsvTokenizer } from './csv-tokenizer.ts';
+import { basename } from 'node:path';
+import { pipeline, Transform, type Readable } from 'node:stream';
+import { CsvSyntaxError, CsvTokenizer, lineBreakCell } from './csv-tokenizer.ts';
 import { decodeStream, detectEncoding, SAMPLE_BYTES, type TextEncoding } from './encoding.ts';
 import { IngestError } from './errors.ts';
 import { isBlankRow, type SourceRow, type SourceTable, type TableStats } from './table.ts';
@@ -25,8 +27,16 @@ export interface CsvReadOptions {
   chunkBytes?: number;
   /** Skip detection and decode with this encoding. */
   encoding?: TextEncoding;
-  /** The file's name in messages, e.g. the name it was delivered under (default: the path). */
-  name?: string;
+  /**
+   * The file's name in messages: the name it was delivered under (an upload's original name),
+   * never the server path it is read from. Default: the path's last segment.
+   */
+  fileName?: string;
+}
+
+/** The name messages give the file (see `fileName`). */
+export function displayFileName(path: string, fileName: string | undefined): string {
+  return fileName ?? basename(path);
 }
 
 /** Up to `bytes` bytes from the start of the file. */
@@ -58,9 +68,14 @@ function firstNonAscii(buf: Buffer): number {
  * which reads the same in UTF-8 and GB18030 — the decision is taken on the first non-ASCII bytes
  * further down instead (a GBK file whose first rows happen to be ASCII is not UTF-8).
  */
-export async function detectFileEncoding(path: string, head?: Buffer, name = path): Promise<TextEncoding> {
+export async function detectFileEncoding(
+  path: string,
+  head?: Buffer,
+  fileName?: string,
+): Promise<TextEncoding> {
+  const file = displayFileName(path, fileName);
   const sample = head ?? (await readHead(path));
-  const encoding = detectEncoding(sample, name);
+  const encoding = detectEncoding(sample, file);
   if (encoding !== 'utf8' || sample.length < SAMPLE_BYTES || firstNonAscii(sample) !== -1) return encoding;
   const fh = await open(path, 'r');
   try {
@@ -73,7 +88,7 @@ export async function detectFileEncoding(path: string, head?: Buffer, name = pat
       if (at !== -1) {
         const window = Buffer.alloc(SAMPLE_BYTES);
         const { bytesRead: n } = await fh.read(window, 0, SAMPLE_BYTES, pos + at);
-        return detectEncoding(window.subarray(0, n), name);
+        return detectEncoding(window.subarray(0, n), file);
       }
       pos += bytesRead;
     }
@@ -96,6 +111,49 @@ function translate(e: CsvSyntaxError, file: string, lastRowNo: number, maxRecord
     'LINE_TOO_LONG',
     `row ${row} is longer than ${maxRecordBytes} bytes: the file has no line breaks there, or a quote opened on that row is never closed`,
     { file, row },
+  );
+}
+
+/**
+ * Classic Mac line endings (CR only, what Excel for Mac writes as "CSV (Macintosh)"): the first
+ * bytes have line breaks but no LF. Read with LF-only records, such a file would be one header
+ * line and no row.
+ */
+export function hasCrOnlyLineEnds(head: Buffer): boolean {
+  return head.indexOf(0x0a) === -1 && head.indexOf(0x0d) !== -1;
+}
+
+/** CR → LF on decoded UTF-8 (a CR byte is never part of a multi-byte character). */
+function crToLf(): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      for (let i = chunk.indexOf(0x0d); i !== -1; i = chunk.indexOf(0x0d, i + 1)) chunk[i] = 0x0a;
+      done(null, chunk);
+    },
+  });
+}
+
+/**
+ * A quoted cell with line breaks that is really a quote left open over whole rows: the record
+ * then has another number of cells than the header, or the cell holds a row's worth of commas
+ * (the rows it swallowed). Returns the cell's index, or -1 for a genuine multi-line cell.
+ */
+export function swallowedRowsCell(cells: readonly string[], width: number): number {
+  const at = lineBreakCell(cells);
+  if (at === undefined) return -1;
+  if (cells.length !== width) return at;
+  const text = cells[at] ?? '';
+  let commas = 0;
+  for (let i = text.indexOf(','); i !== -1; i = text.indexOf(',', i + 1)) commas++;
+  return commas >= Math.max(width - 1, 1) ? at : -1;
+}
+
+function unbalancedQuote(file: string, rowNo: number, header: readonly string[], cell: number): IngestError {
+  const column = (header[cell] ?? '').trim() || `#${cell + 1}`;
+  return new IngestError(
+    'QUOTE_UNBALANCED',
+    `a quote opened in this cell is closed only rows later, so the rows in between would be read as one cell; fix the quote (or remove it) and re-export`,
+    { file, row: rowNo, column },
   );
 }
 
@@ -191,31 +249,32 @@ class RecordSource {
  * LINE_TOO_LONG, FILE_BINARY (a NUL byte, with its row and column).
  */
 export async function openCsv(path: string, options: CsvReadOptions = {}): Promise<SourceTable> {
-  const file = options.name ?? path;
+  const file = displayFileName(path, options.fileName);
   const maxRecordBytes = options.maxRecordBytes ?? MAX_RECORD_BYTES;
-  let encoding = options.encoding;
-  if (encoding === undefined) {
-    const head = await readHead(path);
-    if (head.length === 0) throw new IngestError('FILE_EMPTY', 'the file is empty (0 bytes)', { file });
-    encoding = await detectFileEncoding(path, head, file);
-  }
+  const head = await readHead(path);
+  if (head.length === 0) throw new IngestError('FILE_EMPTY', 'the file is empty (0 bytes)', { file });
+  const encoding = options.encoding ?? (await detectFileEncoding(path, head, file));
 
   const tokenizer = new CsvTokenizer({ maxRecordBytes }); // first: it validates the option
   const input = createReadStream(path, { highWaterMark: options.chunkBytes ?? 256 * 1024 });
   const decoder = decodeStream(encoding, { file });
+  const decoded = hasCrOnlyLineEnds(head) ? crToLf() : undefined;
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
     input.destroy();
     decoder.destroy();
+    decoded?.destroy();
   };
-  // Errors of either stage reach the decoder (pipeline destroys every stream with the first error).
-  pipeline(input, decoder, () => {});
-  const source = new RecordSource(decoder, tokenizer);
+  // Errors of any stage reach the last one (pipeline destroys every stream with the first error).
+  if (decoded === undefined) pipeline(input, decoder, () => {});
+  else pipeline(input, decoder, decoded, () => {});
+  const source = new RecordSource(decoded ?? decoder, tokenizer);
 
   const stats: TableStats = { dataRows: 0, blankRows: 0 };
   let recordNo = 0; // records read so far, blank ones included = spreadsheet line of the last one
+  let headerCells: readonly string[] | undefined;
 
   let header: SourceRow | undefined;
   /** FILE_BINARY for the first cell of the record that holds a NUL byte, if one does. */
@@ -238,6 +297,9 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
       if (cells.length === 1 ? cells[0] === '' || isBlankRow(cells) : isBlankRow(cells)) {
         stats.blankRows++;
         continue;
+      }
+      if (headerCells !== undefined && swallowedRowsCell(cells, headerCells.length) !== -1) {
+        throw unbalancedQuote(file, recordNo, headerCells, swallowedRowsCell(cells, headerCells.length));
       }
       return { rowNo: recordNo, cells };
     }
@@ -264,6 +326,7 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
       throw new IngestError('FILE_EMPTY', 'the file has no header row (only blank lines)', { file });
     }
     stats.blankRows = 0; // blank lines above the header are not data
+    headerCells = header.cells;
     first = await next();
   } catch (e) {
     await close();

@@ -42,6 +42,18 @@ export class CsvSyntaxError extends Error {
   }
 }
 
+/**
+ * Records whose quoted cell holds a line break → that cell's index (the first such cell): the
+ * reader checks that it is not a quote left open over whole rows. Rare; a side table so that
+ * records stay plain arrays.
+ */
+const lineBreakCells = new WeakMap<readonly string[], number>();
+
+/** The index of the record's first cell with a line break inside quotes, or undefined. */
+export function lineBreakCell(record: readonly string[]): number | undefined {
+  return lineBreakCells.get(record);
+}
+
 export interface CsvTokenizerOptions {
   /** csv-parse's `max_record_size`: 0 = no limit. */
   maxRecordBytes: number;
@@ -211,6 +223,8 @@ class QuotedRecordParser {
   private wasQuoting = false;
   /** The previous byte was the first quote of a doubled quote: this one is text. */
   private escaping = false;
+  /** Index of the first cell of the record with a line break inside quotes. */
+  private lineBreakCell: number | undefined;
 
   constructor(private readonly maxRecordBytes: number) {}
 
@@ -247,6 +261,9 @@ class QuotedRecordParser {
       if (this.maxRecordBytes !== 0 && this.recordChars + this.fieldBytes > this.maxRecordBytes) {
         this.error = new CsvSyntaxError('MAX_RECORD_SIZE');
         return pos;
+      }
+      if (byte === LF && this.quoting && this.lineBreakCell === undefined) {
+        this.lineBreakCell = this.record.length;
       }
       this.append(byte);
     }
@@ -309,6 +326,10 @@ class QuotedRecordParser {
 
   private endRecord(out: string[][]): void {
     this.endField();
+    if (this.lineBreakCell !== undefined) {
+      lineBreakCells.set(this.record, this.lineBreakCell);
+      this.lineBreakCell = undefined;
+    }
     out.push(this.record);
     this.record = [];
     this.recordChars = 0;

@@ -82,6 +82,57 @@ export function firstInvalidUtf8(buf: Uint8Array): number {
   return -1;
 }
 
+/**
+ * True when a line is evidently UTF-8: well-formed, with at least two 3-byte sequences (Chinese
+ * text). A GBK line of Chinese text is practically never well-formed UTF-8 as a whole.
+ */
+function utf8Evidence(line: Uint8Array): boolean {
+  let leads = 0;
+  for (let i = 0; i < line.length && leads < 2; i++) {
+    const b = line[i] ?? 0;
+    if (b >= 0xe0 && b <= 0xef) leads++;
+  }
+  return leads >= 2 && isUtf8(line);
+}
+
+/**
+ * The first line (1-based, counted from `firstLine`) of `buf` that is evidently UTF-8, or -1;
+ * only complete lines (ending with LF) are looked at.
+ */
+function firstUtf8Line(buf: Uint8Array, firstLine = 1): number {
+  let line = firstLine;
+  let start = 0;
+  for (let lf = buf.indexOf(0x0a); lf !== -1; lf = buf.indexOf(0x0a, start)) {
+    if (utf8Evidence(buf.subarray(start, lf))) return line;
+    line++;
+    start = lf + 1;
+  }
+  return -1;
+}
+
+/**
+ * Mixed encodings in a sample that is not UTF-8 as a whole: a line that is evidently UTF-8 and
+ * another that is not UTF-8 at all (GBK rows pasted into a UTF-8 file, or the other way round).
+ * Returns the line where the second encoding starts, or -1.
+ */
+function mixedEncodingLine(sample: Uint8Array, complete: boolean): number {
+  const end = complete ? sample.length : sample.lastIndexOf(0x0a) + 1;
+  let utf8Line = -1;
+  let otherLine = -1;
+  let line = 1;
+  let start = 0;
+  while (start < end && (utf8Line === -1 || otherLine === -1)) {
+    let lf = sample.indexOf(0x0a, start);
+    if (lf === -1 || lf >= end) lf = end;
+    const text = sample.subarray(start, lf);
+    if (utf8Line === -1 && utf8Evidence(text)) utf8Line = line;
+    else if (otherLine === -1 && !isUtf8(text)) otherLine = line;
+    line++;
+    start = lf + 1;
+  }
+  return utf8Line !== -1 && otherLine !== -1 ? Math.max(utf8Line, otherLine) : -1;
+}
+
 /** Control characters other than tab, LF, CR, FF and (DOS end-of-file) SUB. */
 function isSuspiciousControl(b: number): boolean {
   return (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1a) || b === 0x7f;
@@ -96,14 +147,37 @@ export function looksBinary(sample: Uint8Array): boolean {
 }
 
 /**
+ * UTF-16 without a BOM: NUL bytes at every other position (the high byte of each ASCII digit,
+ * comma and line break), on one side only. 'LE' when the NULs are at odd offsets.
+ */
+export function looksUtf16(sample: Uint8Array): 'LE' | 'BE' | undefined {
+  const n = Math.min(sample.length, 4096) & ~1;
+  if (n < 8) return undefined;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (sample[i] === 0) even++;
+    if (sample[i + 1] === 0) odd++;
+  }
+  const pairs = n / 2;
+  if (odd * 4 > pairs && even * 20 < pairs) return 'LE';
+  if (even * 4 > pairs && odd * 20 < pairs) return 'BE';
+  return undefined;
+}
+
+/**
  * The encoding of a text file from its first bytes (pass at least SAMPLE_BYTES when the file is
  * that long; a sample cut mid-character is fine).
  *
  * 1. BOM: UTF-8 BOM → `utf8-bom` (the decoder strips it). UTF-16 / UTF-32 BOM → UNSUPPORTED_FORMAT
  *    (the administrator re-saves as "CSV UTF-8"; the domain lists no such extracts).
+ *    UTF-16 without a BOM (NULs at every other byte, looksUtf16) → UNSUPPORTED_FORMAT too.
  * 2. Binary (NUL bytes, many control characters) → FILE_BINARY.
  * 3. Strict UTF-8 → `utf8` (pure ASCII included).
- * 4. Otherwise GB18030 (a superset of GBK and GB2312, what Excel and WPS write on Chinese
+ * 4. Lines that are evidently UTF-8 next to lines that are not UTF-8 → FILE_UNDECODABLE naming
+ *    the line (GBK rows pasted into a UTF-8 file: read as GB18030 the UTF-8 names would become
+ *    mojibake without a single invalid byte). The GB18030 decoder repeats this check per line.
+ * 5. Otherwise GB18030 (a superset of GBK and GB2312, what Excel and WPS write on Chinese
  *    Windows), provided the sample decodes without replacement characters; else
  *    FILE_UNDECODABLE.
  */
@@ -121,6 +195,14 @@ export function detectEncoding(sample: Buffer, file = '<input>'): TextEncoding {
     throw new IngestError(
       'UNSUPPORTED_FORMAT',
       'UTF-16 text ("Unicode text") is not supported; save the file as "CSV UTF-8" or XLSX',
+      { file },
+    );
+  }
+  const utf16 = looksUtf16(sample);
+  if (utf16 !== undefined) {
+    throw new IngestError(
+      'UNSUPPORTED_FORMAT',
+      `this looks like UTF-16 ${utf16} text without a byte-order mark ("Unicode text"), which is not supported; save the file as "CSV UTF-8" or XLSX`,
       { file },
     );
   }
@@ -144,6 +226,14 @@ export function detectEncoding(sample: Buffer, file = '<input>'): TextEncoding {
         file,
         details: { byteOffset: at + 3 },
       },
+    );
+  }
+  const mixed = mixedEncodingLine(body, sample.length < SAMPLE_BYTES);
+  if (mixed !== -1) {
+    throw new IngestError(
+      'FILE_UNDECODABLE',
+      `the file mixes two encodings (UTF-8 and GBK/GB18030 rows): line ${mixed} is not in the encoding of the lines before it — re-export it in one encoding`,
+      { file, row: mixed },
     );
   }
   // GB18030: decode without flushing, so a sequence cut at the sample's end stays in the decoder.
@@ -275,6 +365,8 @@ class Gb18030Decoder extends Transform {
       done();
       return;
     }
+    const utf8Line = firstUtf8Line(data, this.lines + 1);
+    if (utf8Line !== -1) return done(this.mixed(utf8Line));
     const text = this.decoder.write(data);
     const err = this.check(text);
     if (err !== undefined) return done(err);
@@ -291,6 +383,14 @@ class Gb18030Decoder extends Transform {
     if (err !== undefined) return done(err);
     if (text.length > 0) this.push(Buffer.from(text, 'utf8'));
     done();
+  }
+
+  private mixed(line: number): IngestError {
+    return new IngestError(
+      'FILE_UNDECODABLE',
+      `line ${line} is UTF-8 but the file was detected as GB18030/GBK from its start: it mixes two encodings — re-export it in one encoding`,
+      { file: this.file, row: line },
+    );
   }
 
   private check(text: string): IngestError | undefined {

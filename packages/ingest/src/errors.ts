@@ -16,6 +16,8 @@
  * - `FILE_UNDECODABLE`  bytes that are valid in none of the accepted encodings (UTF-8, GB18030);
  *                       `byteOffset` says where.
  * - `FILE_TRUNCATED`    the file ends inside a quoted field (cut off mid-row).
+ * - `QUOTE_UNBALANCED`  a quote opened in a cell is closed only rows later: the rows in between
+ *                       would become one cell (`row`, `column`: where the quote opens).
  * - `LINE_TOO_LONG`     one CSV record exceeds the record size limit (1 MiB by default): not a
  *                       real table row (a runaway quote or a file without line breaks).
  * - `HEADER_MISMATCH`   the header row does not fit the feed's column mapping (a required column is
@@ -31,6 +33,7 @@ export const INGEST_ERROR_CODES = [
   'FILE_BINARY',
   'FILE_UNDECODABLE',
   'FILE_TRUNCATED',
+  'QUOTE_UNBALANCED',
   'LINE_TOO_LONG',
   'HEADER_MISMATCH',
   'WRONG_FEED',

@@ -27,7 +27,7 @@ export async function openFeedFile(
   const table = await openTable(path, options);
   try {
     const resolved = resolveHeaders(mapping, table.headers, allMappings, {
-      file: path,
+      file: table.file,
       headerRowNo: table.headerRowNo,
     });
     return { table, resolved, mapRow: createRowMapper(mapping, resolved) };

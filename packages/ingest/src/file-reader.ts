@@ -2,7 +2,7 @@
 // numbers), never by its name — departments send `.csv` files that are workbooks and `.xls`
 // files that are CSV.
 
-import { detectFileEncoding, openCsv, readHead, type CsvReadOptions } from './csv-reader.ts';
+import { detectFileEncoding, displayFileName, openCsv, readHead, type CsvReadOptions } from './csv-reader.ts';
 import { SAMPLE_BYTES } from './encoding.ts';
 import { IngestError } from './errors.ts';
 import type { SourceTable, TableFormat } from './table.ts';
@@ -37,16 +37,17 @@ export function sniffFormat(head: Buffer, file = '<input>'): TableFormat {
  * A header-only file is not an error: `headerOnly` is true and `rows` yields nothing.
  *
  * Throws IngestError: FILE_EMPTY, FILE_BINARY, FILE_UNDECODABLE, UNSUPPORTED_FORMAT,
- * XLSX_TOO_LARGE, XLSX_UNREADABLE; iterating CSV rows may throw FILE_UNDECODABLE,
- * FILE_TRUNCATED, LINE_TOO_LONG, FILE_BINARY (a NUL byte). Messages name `options.name` (the
- * delivered file's name) when given, else the path. Call `close()` if you stop before the end of `rows`.
+ * XLSX_TOO_LARGE (also a zip bomb: zip-guard.ts), XLSX_UNREADABLE; iterating CSV rows may throw
+ * FILE_UNDECODABLE, FILE_TRUNCATED, QUOTE_UNBALANCED, LINE_TOO_LONG. Messages name the file by
+ * `options.fileName` (the delivered name), else the path's last segment — never its directory. Call `close()` if you stop before the end of `rows`.
  */
 export async function openTable(path: string, options: OpenTableOptions = {}): Promise<SourceTable> {
   const head = await readHead(path, SAMPLE_BYTES);
-  const format = sniffFormat(head, options.name ?? path);
-  if (format === 'xlsx') return openXlsx(path, options);
-  const encoding = options.encoding ?? (await detectFileEncoding(path, head, options.name));
-  return openCsv(path, { ...options, encoding });
+  const file = displayFileName(path, options.fileName);
+  const format = sniffFormat(head, file);
+  if (format === 'xlsx') return openXlsx(path, { ...options, fileName: file });
+  const encoding = options.encoding ?? (await detectFileEncoding(path, head, file));
+  return openCsv(path, { ...options, encoding, fileName: file });
 }
 
 /** True when the table has a header and no data row (the caller decides whether that is an error). */

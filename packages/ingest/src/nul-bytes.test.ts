@@ -25,7 +25,7 @@ function csv(rows: number, nulLine: number): string {
 }
 
 async function drain(path: string, name?: string): Promise<number> {
-  const table = await openTable(path, name === undefined ? {} : { name });
+  const table = await openTable(path, name === undefined ? {} : { fileName: name });
   let n = 0;
   for await (const _ of table.rows) n++;
   return n;

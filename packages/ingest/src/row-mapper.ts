@@ -51,7 +51,9 @@ export interface MappedRecord {
  * - `UNKNOWN_CODE`        a coded cell holds a word the mapping does not know (never defaulted)
  * - `BAD_DATE`            not a date (or not a real one)
  * - `BAD_YEAR_MONTH`      a year-month column (结算年月) that is not one, or names no real month
- * - `BAD_AMOUNT`, `NEGATIVE_AMOUNT`, `BAD_INTEGER`, `NEGATIVE_INTEGER`
+ * - `BAD_AMOUNT`          not an amount, or one of 10 billion CNY or more (the columns are
+ *                         numeric(12,2): MAX_AMOUNT)
+ * - `NEGATIVE_AMOUNT`, `BAD_INTEGER`, `NEGATIVE_INTEGER`
  * - `NUMERIC_DIGITS_LOST` XLSX: a text/code cell held a number with more than 15 digits (Excel
  *                         keeps 15 significant digits; a household number like that is damaged)
  * - `ID_NUMERIC_CELL`     XLSX: the ID cell is a number (digits lost)            ┐ only when the
@@ -235,19 +237,30 @@ function nameStep(col: Column, f: FieldMapping): Step {
   };
 }
 
+/** The cell's field is null and the row rejected: `column "<header>": "<value>" <why>`. */
+function rejectCell(
+  state: RowState,
+  col: Column,
+  cell: string | undefined,
+  reason: RowRejectReason,
+  why: string,
+): void {
+  state.fields[col.field] = null;
+  addReject(state, {
+    column: col.header,
+    field: col.field,
+    value: truncate(cell ?? ''),
+    reason,
+    message: `column "${col.header}": "${truncate(cell ?? '', 30)}" ${why}`,
+  });
+}
+
 function dateStep(col: Column, f: FieldMapping): Step {
-  const { field, header } = col;
+  const { field } = col;
   return (cell, state) => {
     const r = parseDate(cell ?? '');
     if (!r.ok) {
-      state.fields[field] = null;
-      addReject(state, {
-        column: header,
-        field,
-        value: truncate(cell ?? ''),
-        reason: 'BAD_DATE',
-        message: `column "${header}": "${truncate(cell ?? '', 30)}" is not a date`,
-      });
+      rejectCell(state, col, cell, 'BAD_DATE', 'is not a date');
       return;
     }
     state.fields[field] = r.date;
@@ -276,13 +289,19 @@ function yearMonthStep(col: Column, f: FieldMapping): Step {
   };
 }
 
+/** The largest amount a numeric(12,2) column holds (households.monthly_income, tasks.aid_amount). */
+export const MAX_AMOUNT = 9_999_999_999.99;
+
 function numberStep(col: Column, f: FieldMapping, kind: 'amount' | 'integer'): Step {
-  const { field, header } = col;
+  const { field } = col;
   const parse = kind === 'amount' ? parseAmount : parseInteger;
   return (cell, state) => {
     const r = parse(cell ?? '');
+    if (r.ok && kind === 'amount' && r.value !== null && r.value > MAX_AMOUNT) {
+      rejectCell(state, col, cell, 'BAD_AMOUNT', 'is above the largest amount accepted (9,999,999,999.99)');
+      return;
+    }
     if (!r.ok) {
-      state.fields[field] = null;
       const negative = r.reason === 'NEGATIVE';
       const reason: RowRejectReason =
         kind === 'amount'
@@ -292,15 +311,8 @@ function numberStep(col: Column, f: FieldMapping, kind: 'amount' | 'integer'): S
           : negative
             ? 'NEGATIVE_INTEGER'
             : 'BAD_INTEGER';
-      addReject(state, {
-        column: header,
-        field,
-        value: truncate(cell ?? ''),
-        reason,
-        message: `column "${header}": "${truncate(cell ?? '', 30)}" is ${
-          negative ? 'negative' : kind === 'amount' ? 'not an amount' : 'not a whole number'
-        }`,
-      });
+      const why = negative ? 'negative' : kind === 'amount' ? 'not an amount' : 'not a whole number';
+      rejectCell(state, col, cell, reason, `is ${why}`);
       return;
     }
     state.fields[field] = r.value;

@@ -15,19 +15,21 @@
 // `yyyy-mm-dd` (or `yyyy-mm-dd HH:MM:SS` when it has a time of day); a number → `String(n)` AND
 // its column index in `numericCells` (see table.ts: digits of an ID may be lost).
 
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import ExcelJS from 'exceljs';
 import { IngestError } from './errors.ts';
+import { checkZipInflation, type ZipInflationLimits } from './zip-guard.ts';
 import { isBlankRow, type SourceRow, type SourceTable, type TableStats } from './table.ts';
 
 /** Default size cap for an XLSX file, in bytes (compressed, as on disk). */
 export const XLSX_MAX_BYTES = 32 * 1024 * 1024;
 
-export interface XlsxReadOptions {
+export interface XlsxReadOptions extends ZipInflationLimits {
   /** Refuse larger files with XLSX_TOO_LARGE (default XLSX_MAX_BYTES). */
   maxBytes?: number;
-  /** The file's name in messages, e.g. the name it was delivered under (default: the path). */
-  name?: string;
+  /** The file's name in messages (default: the path's last segment); see CsvReadOptions. */
+  fileName?: string;
 }
 
 // Worksheet parts that carry no cell data; skipping them saves memory and time.
@@ -98,8 +100,42 @@ interface ConvertedRow {
   numeric: Set<number> | undefined;
 }
 
+/**
+ * The cells a merge covers that must read empty, per row number: columns (1-based). exceljs
+ * gives every cell of a merge the top-left cell's value; in the sheet only that cell carries it
+ * (an ID merged over the name column must not become the name). One exception, kept on purpose:
+ * a merge within ONE column (户编号 merged down over a household's member rows) repeats its value
+ * down that column, as the person reading the sheet understands it. Uses exceljs's `_merges`
+ * (4.4.0), the only way to the merges without building the whole sheet model.
+ */
+function mergedFollowers(sheet: ExcelJS.Worksheet): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  const merges = (
+    sheet as unknown as {
+      _merges?: Record<string, { top: number; left: number; bottom: number; right: number }>;
+    }
+  )._merges;
+  for (const m of Object.values(merges ?? {})) {
+    for (let r = m.top; r <= m.bottom; r++) {
+      let cols = out.get(r);
+      if (cols === undefined) out.set(r, (cols = []));
+      for (let c = m.left; c <= m.right; c++) {
+        const repeatedDown = m.left === m.right;
+        if (!repeatedDown && (r !== m.top || c !== m.left)) cols.push(c);
+      }
+    }
+  }
+  return out;
+}
+
 /** Sparse, 1-based exceljs `row.values` → dense 0-based strings, at least `width` long. */
-function convertRow(values: readonly unknown[], width: number): ConvertedRow {
+function convertRow(rowValues: readonly unknown[], width: number, merged?: readonly number[]): ConvertedRow {
+  let values = rowValues;
+  if (merged !== undefined) {
+    const copy = [...rowValues];
+    for (const c of merged) copy[c] = undefined;
+    values = copy;
+  }
   const n = Math.max(width, values.length - 1);
   const cells = new Array<string>(n).fill('');
   let numeric: Set<number> | undefined;
@@ -124,7 +160,7 @@ function convertRow(values: readonly unknown[], width: number): ConvertedRow {
  * FILE_EMPTY (empty worksheet).
  */
 export async function openXlsx(path: string, options: XlsxReadOptions = {}): Promise<SourceTable> {
-  const file = options.name ?? path;
+  const file = options.fileName ?? basename(path);
   const limit = options.maxBytes ?? XLSX_MAX_BYTES;
   const { size } = await stat(path);
   if (size === 0) throw new IngestError('FILE_EMPTY', 'the file is empty (0 bytes)', { file });
@@ -135,11 +171,14 @@ export async function openXlsx(path: string, options: XlsxReadOptions = {}): Pro
       { file, details: { sizeBytes: size, limitBytes: limit } },
     );
   }
+  const bytes = await readFile(path);
+  await checkZipInflation(bytes, file, options);
   const workbook = new ExcelJS.Workbook();
   try {
-    await workbook.xlsx.readFile(path, { ignoreNodes: IGNORE_NODES } as Parameters<
-      typeof workbook.xlsx.readFile
-    >[1]);
+    await workbook.xlsx.load(
+      bytes as unknown as ExcelJS.Buffer,
+      { ignoreNodes: IGNORE_NODES } as Parameters<typeof workbook.xlsx.load>[1],
+    );
   } catch (e) {
     const why = e instanceof Error ? e.message.split('\n')[0]?.slice(0, 200) : String(e);
     throw new IngestError('XLSX_UNREADABLE', `not a readable XLSX workbook (${why})`, { file });
@@ -151,6 +190,7 @@ export async function openXlsx(path: string, options: XlsxReadOptions = {}): Pro
   }
 
   const stats: TableStats = { dataRows: 0, blankRows: 0 };
+  const merged = mergedFollowers(sheet);
   const lastRow = sheet.rowCount;
   let r = 1;
   let headerRowNo = 0;
@@ -158,7 +198,7 @@ export async function openXlsx(path: string, options: XlsxReadOptions = {}): Pro
   for (; r <= lastRow; r++) {
     const row = sheet.findRow(r);
     if (row === undefined || !row.hasValues) continue;
-    const { cells } = convertRow(row.values as unknown[], 0);
+    const { cells } = convertRow(row.values as unknown[], 0, merged.get(r));
     if (isBlankRow(cells)) continue;
     while (cells.length > 0 && (cells[cells.length - 1] ?? '').trim() === '') cells.pop();
     headers = cells;
@@ -176,7 +216,7 @@ export async function openXlsx(path: string, options: XlsxReadOptions = {}): Pro
     for (; r <= lastRow; r++) {
       const row = sheet.findRow(r);
       if (row === undefined || !row.hasValues) continue; // absent/formatting-only rows: not counted
-      const { cells, numeric } = convertRow(row.values as unknown[], width);
+      const { cells, numeric } = convertRow(row.values as unknown[], width, merged.get(r));
       if (isBlankRow(cells)) {
         stats.blankRows++;
         continue;

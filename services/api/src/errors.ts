@@ -102,12 +102,44 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string; issues?: ErrorIssue[] };
 }
 
-/** Parses one part of a request (`where`: query, params or body); a failure is VALIDATION_FAILED. */
+/**
+ * The path of the first string (value or key) holding a NUL character, or undefined. Postgres
+ * refuses NUL in text, so such input must be refused here, not by the database (a 500).
+ */
+export function nulPath(
+  value: unknown,
+  path: Array<string | number> = [],
+  depth = 0,
+): Array<string | number> | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value === null || typeof value !== 'object' || depth > 64) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const key = Array.isArray(value) ? Number(k) : k;
+    if (k.includes('\u0000')) return [...path, key];
+    const found = nulPath(v, [...path, key], depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Parses one part of a request (`where`: query, params or body); a failure is VALIDATION_FAILED.
+ * Text with a NUL character is refused whatever the schema says.
+ */
 export function parseInput<S extends z.ZodType>(
   schema: S,
   value: unknown,
   where: 'query' | 'params' | 'body',
 ): z.output<S> {
+  const nul = nulPath(value);
+  if (nul !== undefined) {
+    const path = [where, ...nul];
+    throw new ApiError(
+      'VALIDATION_FAILED',
+      `invalid ${path.join('.')}: text must not contain NUL characters`,
+      [{ path, message: 'text must not contain NUL characters' }],
+    );
+  }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw validationError(result.error, where);
@@ -138,6 +170,12 @@ export function toApiError(error: unknown): ApiError {
     return new ApiError(error.code as ErrorCode, error.message);
   }
   if (error instanceof ZodError) return validationError(error, 'input');
+  // Postgres data exceptions (class 22: out of range, invalid text, bad date) come from input the
+  // schemas let through; the client gets a 400 without the database's words, the log the details
+  const pgCode = (error as { code?: unknown }).code;
+  if (typeof pgCode === 'string' && /^22[0-9A-Z]{3}$/.test(pgCode)) {
+    return new ApiError('BAD_REQUEST', 'a value in the request is out of range or not valid here');
+  }
   const fe = error as Partial<FastifyError>;
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
   if (status === 413) return new ApiError('PAYLOAD_TOO_LARGE', fe.message ?? 'request too large');
@@ -154,7 +192,11 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const apiError = toApiError(error);
     if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
-    else request.log.info({ code: apiError.code }, 'request refused');
+    else
+      request.log.info(
+        { code: apiError.code, dbCode: (error as { code?: unknown }).code },
+        'request refused',
+      );
     const body: ErrorBody = { error: { code: apiError.code, message: apiError.message } };
     if (apiError.issues) body.error.issues = apiError.issues;
     return reply.status(apiError.status).send(body);

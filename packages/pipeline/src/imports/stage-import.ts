@@ -57,8 +57,8 @@ export async function stageImport(
   let table: SourceTable;
   let resolved: ReturnType<typeof resolveHeaders>;
   try {
-    // messages name the file as delivered, never its path in the store
-    table = await openTable(imp.stored_path, { name: imp.file_name });
+    // messages name the file as delivered, never the store's path
+    table = await openTable(imp.stored_path, { fileName: imp.file_name });
     try {
       resolved = resolveHeaders(mapping, table.headers, ctx.mappings, {
         file: imp.file_name,

@@ -242,6 +242,31 @@ describe('register import', () => {
     for (const r of rejects) expect(r.value_masked ?? '').not.toMatch(/\d{17}[\dX]/);
   });
 
+  it('rejects an income of 10 billion or more as a row (numeric(12,2)), not the whole snapshot', async () => {
+    const content = csv([
+      `H1,城关镇,东关村,城市,地址,10000000000,一般,否,,${A},张三,男,1970-03-04,户主`,
+      `H2,西河镇,河口村,农村,地址,9999999999.99,低保,否,,${D},王建国,男,1950-01-01,户主`,
+      `H3,西河镇,河口村,农村,地址,99999999999999999999999,特困,否,,${E},赵丽,女,1948-02-02,户主`,
+    ]);
+    const result = await importRegister(deps, await file('income.csv', content));
+    expect(result).toMatchObject({ outcome: 'APPLIED', rowsRead: 3, accepted: 1, rejected: 2, persons: 1 });
+    const rejects = await tdb.db
+      .selectFrom('register_rejects')
+      .select(['row_no', 'column_name', 'reason'])
+      .orderBy('row_no')
+      .execute();
+    expect(rejects).toEqual([
+      { row_no: 2, column_name: '家庭月收入', reason: 'BAD_AMOUNT' },
+      { row_no: 4, column_name: '家庭月收入', reason: 'BAD_AMOUNT' },
+    ]);
+  });
+
+  it('names the delivered file in a refusal, never its directory', async () => {
+    const result = await importRegister(deps, await file('empty.csv', ''));
+    expect(result.error?.message).toContain('"empty.csv"');
+    expect(result.error?.message).not.toContain(dir);
+  });
+
   it('loads a GBK (GB18030) file the same as UTF-8', async () => {
     const result = await importRegister(deps, await file('gbk.csv', iconv.encode(FIRST, 'gbk')));
     expect(result).toMatchObject({ outcome: 'APPLIED', accepted: 5, rejected: 0 });

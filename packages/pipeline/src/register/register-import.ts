@@ -122,7 +122,7 @@ async function openTableOrRefuse(
   sha256: string,
 ): Promise<OpenedTable | RegisterImportResult> {
   try {
-    const table = await openTable(file);
+    const table = await openTable(file, { fileName: basename(file) });
     try {
       const headers = resolveHeaders(deps.mapping, table.headers, deps.allMappings, {
         file: basename(file),
