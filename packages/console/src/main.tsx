@@ -21,6 +21,7 @@ createRoot(document.getElementById('root')!).render(
       locale={zhCN}
       csp={nonce === undefined ? {} : { nonce }}
       theme={{ token: { colorPrimary: '#1f5fa8', fontSize: 15 } }}
+      button={{ autoInsertSpace: false }}
     >
       <AntApp>
         <BrowserRouter>

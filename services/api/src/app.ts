@@ -105,6 +105,6 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   importRoutes(app, deps);
   reviewRoutes(app, deps);
   taskRoutes(app, deps);
-  consoleRoutes(app, deps);
+  await consoleRoutes(app, deps);
   return app;
 }

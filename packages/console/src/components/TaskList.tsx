@@ -28,7 +28,7 @@ export function DueDate({ task }: { task: Pick<TaskSummary, 'dueAt' | 'overdue' 
 }
 
 export function taskTitle(t: Pick<TaskSummary, 'householdNo' | 'subjectName' | 'taskId'>): string {
-  if (t.householdNo !== null) return `户 ${t.householdNo}${t.subjectName ? ` · ${t.subjectName}` : ''}`;
+  if (t.householdNo != null) return `户 ${t.householdNo}${t.subjectName ? ` · ${t.subjectName}` : ''}`;
   return t.subjectName ?? `任务 ${t.taskId}`;
 }
 
@@ -58,7 +58,7 @@ export function TaskList({
                 <Typography.Text strong>#{t.taskId}</Typography.Text>
                 <SeverityTag severity={t.severity} />
                 <StatusTag status={t.status} />
-                {t.source !== 'ALERT' && <Tag>{nameOf(SOURCE, t.source)}</Tag>}
+                {t.source != null && t.source !== 'ALERT' && <Tag>{nameOf(SOURCE, t.source)}</Tag>}
                 {t.codes.map((c) => (
                   <Tag key={c} color="geekblue">
                     {codeName(c)}
@@ -73,10 +73,10 @@ export function TaskList({
               <Space wrap size={[12, 0]} className="ew-muted">
                 <DueDate task={t} />
                 <span>经办：{t.assignedTo?.displayName ?? '未分派'}</span>
-                {t.outcome && (
+                {t.outcome != null && (
                   <span>
                     结果：{nameOf(OUTCOME, t.outcome)}
-                    {t.aidAmount !== null ? ` ${formatAmount(t.aidAmount)}` : ''}
+                    {t.aidAmount != null ? ` ${formatAmount(t.aidAmount)}` : ''}
                   </span>
                 )}
                 {t.paperworkDueAt && (

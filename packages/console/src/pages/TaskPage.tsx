@@ -98,7 +98,7 @@ export default function TaskPage() {
   if (error !== null && task === null) return <Alert type="error" showIcon message={errorText(error)} />;
   if (task === null) return <Spin tip="加载中…" />;
 
-  const signals = task.alerts.flatMap((a) => a.signals);
+  const signals = (task.alerts ?? []).flatMap((a) => a.signals);
   return (
     <Space direction="vertical" size={12} style={{ width: '100%' }}>
       <Link to="/console/queue">← 返回任务列表</Link>
@@ -113,7 +113,7 @@ export default function TaskPage() {
         <Space wrap size={[4, 4]} style={{ marginBottom: 12 }}>
           <SeverityTag severity={task.severity} />
           <StatusTag status={task.status} />
-          <Tag>{nameOf(SOURCE, task.source)}</Tag>
+          {task.source != null && <Tag>{nameOf(SOURCE, task.source)}</Tag>}
           {task.codes.map((c) => (
             <Tag key={c} color="geekblue">
               {codeName(c)}
@@ -127,14 +127,14 @@ export default function TaskPage() {
             {task.status === 'CLOSED' ? formatDate(task.dueAt) : <DueDate task={task} />}
           </Descriptions.Item>
           <Descriptions.Item label="经办人员">{task.assignedTo?.displayName ?? '未分派'}</Descriptions.Item>
-          {task.outcome !== null && (
+          {task.outcome != null && (
             <Descriptions.Item label="办结结果">
               {nameOf(OUTCOME, task.outcome)}
-              {task.aidAmount !== null ? ` · ${formatAmount(task.aidAmount)}` : ''}
+              {task.aidAmount != null ? ` · ${formatAmount(task.aidAmount)}` : ''}
             </Descriptions.Item>
           )}
-          {task.closedAt !== null && <Descriptions.Item label="办结时间">{formatDateTime(task.closedAt)}</Descriptions.Item>}
-          {task.paperworkDueAt !== null && (
+          {task.closedAt != null && <Descriptions.Item label="办结时间">{formatDateTime(task.closedAt)}</Descriptions.Item>}
+          {task.paperworkDueAt != null && (
             <Descriptions.Item label="补充材料期限">
               <span className={task.paperworkOverdue ? 'ew-overdue' : undefined}>
                 {formatDate(task.paperworkDueAt)}
@@ -152,7 +152,7 @@ export default function TaskPage() {
         <TaskActions task={task} onChanged={reload} />
       </Card>
 
-      {task.household !== null && (
+      {task.household != null && (
         <Card title="家庭信息" size="small">
           <Descriptions size="small" column={{ xs: 1, sm: 2 }}>
             <Descriptions.Item label="户编号">{task.household.householdNo}</Descriptions.Item>
@@ -181,7 +181,7 @@ export default function TaskPage() {
           />
         </Card>
       )}
-      {task.household === null && task.subject !== null && (
+      {task.household == null && task.subject != null && (
         <Card title="当事人" size="small">
           <Descriptions size="small" column={{ xs: 1, sm: 2 }}>
             <Descriptions.Item label="姓名">{task.subject.name}</Descriptions.Item>
@@ -226,10 +226,10 @@ export default function TaskPage() {
         </Card>
       )}
 
-      {task.visits.length > 0 && (
+      {(task.visits ?? []).length > 0 && (
         <Card title="走访记录" size="small">
           <List
-            dataSource={task.visits}
+            dataSource={task.visits ?? []}
             renderItem={(v) => (
               <List.Item key={v.id}>
                 <Space direction="vertical" size={2} className="ew-wrap">
@@ -254,7 +254,7 @@ export default function TaskPage() {
 
       <Card title="办理记录" size="small">
         <Timeline
-          items={task.events.map((e) => ({
+          items={(task.events ?? []).map((e) => ({
             key: e.id,
             color: e.action === 'close' || e.action === 'approve' ? 'green' : e.action === 'transfer' ? 'gray' : 'blue',
             children: (
