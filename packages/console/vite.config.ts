@@ -39,7 +39,9 @@ function firstPageSize(): Plugin {
           `${lazy} lazy chunks load per route), limit ${FIRST_PAGE_LIMIT_KB} KB`,
       );
       if (gzipped > FIRST_PAGE_LIMIT_KB * 1024) {
-        this.error(`the first page's JavaScript is ${kb(gzipped)} KB gzipped, over ${FIRST_PAGE_LIMIT_KB} KB`);
+        this.error(
+          `the first page's JavaScript is ${kb(gzipped)} KB gzipped, over ${FIRST_PAGE_LIMIT_KB} KB`,
+        );
       }
     },
   };
@@ -58,10 +60,9 @@ export default defineConfig({
   server: {
     // `pnpm --filter @ew/console dev` against `pnpm api` on :3000
     proxy: Object.fromEntries(
-      ['/auth', '/me', '/tasks', '/towns', '/users', '/paperwork', '/imports', '/reviews', '/audit'].map((p) => [
-        p,
-        'http://127.0.0.1:3000',
-      ]),
+      ['/auth', '/me', '/tasks', '/towns', '/users', '/paperwork', '/imports', '/reviews', '/audit'].map(
+        (p) => [p, 'http://127.0.0.1:3000'],
+      ),
     ),
   },
 });

@@ -9,7 +9,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createUser } from '@ew/accounts';
 import { buildApp } from '@ew/api/app';
@@ -49,7 +48,7 @@ export type Who = 'cwA' | 'cwB' | 'supervisor' | 'data';
 
 export interface ConsoleTest {
   t: TestApp;
-  app: FastifyInstance;
+  app: Awaited<ReturnType<typeof buildApp>>;
   baseUrl: string;
   browser: Browser;
   users: Record<Who, TestUser>;
@@ -61,7 +60,12 @@ export interface ConsoleTest {
   /** Opens the console and signs `who` in with their password. */
   signIn(page: Page, who: Who, path?: string): Promise<void>;
   /** An API call as `who` with their bearer token (no CSRF needed). */
-  call(who: Who, method: 'GET' | 'POST', url: string, payload?: object): Promise<{ status: number; body: unknown }>;
+  call(
+    who: Who,
+    method: 'GET' | 'POST',
+    url: string,
+    payload?: object,
+  ): Promise<{ status: number; body: unknown }>;
   /** A household with a dropped-out pupil in each town named: one EDU_DROPOUT alert and NEW task each (their ids). */
   seedTasks(towns: string[]): Promise<number[]>;
   close(): Promise<void>;
@@ -77,7 +81,12 @@ export async function startConsoleTest(): Promise<ConsoleTest> {
     .execute();
   const townOf = (name: string) => towns.find((x) => x.name === name)!;
 
-  const make = async (username: string, displayName: string, role: UserRole, town?: string): Promise<TestUser> => {
+  const make = async (
+    username: string,
+    displayName: string,
+    role: UserRole,
+    town?: string,
+  ): Promise<TestUser> => {
     // the password as the contract's createUser takes it (accounts gets passwords with the auth work)
     const input: Parameters<typeof createUser>[1] & { password: string } = {
       username,
@@ -88,7 +97,11 @@ export async function startConsoleTest(): Promise<ConsoleTest> {
       actor: 'test',
     };
     const created = await createUser(db, input);
-    const row = await db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('users')
+      .select('id')
+      .where('username', '=', username)
+      .executeTakeFirstOrThrow();
     return {
       id: row.id,
       username,
@@ -163,7 +176,13 @@ export async function startConsoleTest(): Promise<ConsoleTest> {
       households.push(h);
     }
     // one education delivery: a dropped-out pupil in each household
-    const payload = { school: '第一中学', stage: 'JUNIOR', status: 'DROPPED_OUT', annual_fees: null, aid_received: null };
+    const payload = {
+      school: '第一中学',
+      stage: 'JUNIOR',
+      status: 'DROPPED_OUT',
+      annual_fees: null,
+      aid_received: null,
+    };
     const { importId } = await addDelivery(db, {
       feed: 'education',
       period: '2023-06-30',
@@ -242,7 +261,8 @@ async function installSessionStandIn(
         current = null;
         return route.fulfill({ status: 204, body: '' });
       }
-      if (path === '/me') return current === null ? route.fulfill(unauthenticated) : route.fulfill({ json: me(current) });
+      if (path === '/me')
+        return current === null ? route.fulfill(unauthenticated) : route.fulfill({ json: me(current) });
       if (current === null) return route.continue();
       return route.continue({ headers: { ...request.headers(), authorization: `Bearer ${current.token}` } });
     },

@@ -14,7 +14,8 @@ const tasks: Record<'A' | 'A2' | 'A3' | 'B', number> = { A: 0, A2: 0, A3: 0, B: 
 
 beforeAll(async () => {
   c = await startConsoleTest();
-  [tasks.A, tasks.A2, tasks.A3, tasks.B] = await c.seedTasks([TOWN_A, TOWN_A, TOWN_A, TOWN_B]);
+  const [a, a2, a3, b] = await c.seedTasks([TOWN_A, TOWN_A, TOWN_A, TOWN_B]);
+  Object.assign(tasks, { A: a, A2: a2, A3: a3, B: b });
 });
 afterAll(async () => {
   await c?.close();
@@ -30,14 +31,18 @@ function watch(page: Page): string[] {
   return problems;
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
 /** The open modal dialog. */
 const dialog = (page: Page) => page.locator('.ant-modal-wrap:visible [role="dialog"]');
 
 async function pick(page: Page, label: string, option: string) {
   await dialog(page).getByLabel(label).click();
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+  await page
+    .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option })
+    .first()
+    .click();
 }
 
 async function act(page: Page, action: string, fill?: () => Promise<void>) {
@@ -61,7 +66,9 @@ describe.sequential('the console', () => {
     await c.signIn(page, 'cwA');
     expect(new URL(page.url()).pathname).toBe('/console/queue');
     await page.locator(`[data-task-id="${tasks.A}"]`).waitFor();
-    const ids = await page.locator('[data-task-id]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-task-id'))));
+    const ids = await page
+      .locator('[data-task-id]')
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-task-id'))));
     expect(ids.sort()).toEqual([tasks.A, tasks.A2, tasks.A3].sort());
     const card = page.locator(`[data-task-id="${tasks.A}"]`);
     expect(await card.textContent()).toMatch(/高风险.*待受理.*辍学/);
@@ -73,7 +80,9 @@ describe.sequential('the console', () => {
     await signal.waitFor();
     expect(await signal.textContent()).toBe('学籍状态为辍学（第一中学，初中）');
     const body = (await page.locator('main').textContent()) ?? '';
-    expect(body).toMatch(/来源：教育数据 · 数据期 2023-06-30 · 第 \d+ 批导入（education-2023-06-30\.csv） · 第 \d+ 行 · 身份证号比对/);
+    expect(body).toMatch(
+      /来源：教育数据 · 数据期 2023-06-30 · 第 \d+ 批导入（education-2023-06-30\.csv） · 第 \d+ 行 · 身份证号比对/,
+    );
     expect(body).toMatch(/130802\*{8}\d{3}[\dX]/); // masked ID numbers only
     expect(body).not.toMatch(/130802\d{11}[\dX]/);
     expect(body).toContain('办理记录');
@@ -90,7 +99,10 @@ describe.sequential('the console', () => {
     expect(body).toContain(`${TOWN_A}东关村1组1号`);
     expect(body).toContain('东关村');
     expect(body).toMatch(/户主.*身份证号 130802\*{8}\d{3}[\dX]/s);
-    await page.getByRole('button', { name: /查看.*的完整身份证号/ }).first().click();
+    await page
+      .getByRole('button', { name: /查看.*的完整身份证号/ })
+      .first()
+      .click();
     await dialog(page).getByLabel('查看原因').fill('入户核对身份');
     await dialog(page).getByRole('button', { name: '查看' }).click();
     await dialog(page).waitFor({ state: 'hidden' });

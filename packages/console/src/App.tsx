@@ -45,18 +45,78 @@ export function App() {
         <Routes>
           <Route path="/" element={<Navigate to={homeOf(role)} replace />} />
           <Route path="/console" element={<Navigate to={homeOf(role)} replace />} />
-          <Route path="/console/queue" element={<Only roles={CASEWORK} role={role}><Queue /></Only>} />
+          <Route
+            path="/console/queue"
+            element={
+              <Only roles={CASEWORK} role={role}>
+                <Queue />
+              </Only>
+            }
+          />
           <Route
             path="/console/approvals"
-            element={<Only roles={['SUPERVISOR']} role={role}><Queue preset="PENDING_APPROVAL" /></Only>}
+            element={
+              <Only roles={['SUPERVISOR']} role={role}>
+                <Queue preset="PENDING_APPROVAL" />
+              </Only>
+            }
           />
-          <Route path="/console/tasks/:id" element={<Only roles={CASEWORK} role={role}><TaskPage /></Only>} />
-          <Route path="/console/new-case" element={<Only roles={CASEWORK} role={role}><WalkIn /></Only>} />
-          <Route path="/console/overdue" element={<Only roles={['SUPERVISOR']} role={role}><Overdue /></Only>} />
-          <Route path="/console/towns" element={<Only roles={['SUPERVISOR']} role={role}><TownsSummary /></Only>} />
-          <Route path="/console/imports" element={<Only roles={DATA} role={role}><Imports /></Only>} />
-          <Route path="/console/imports/:id" element={<Only roles={DATA} role={role}><ImportReportPage /></Only>} />
-          <Route path="/console/reviews" element={<Only roles={DATA} role={role}><Reviews /></Only>} />
+          <Route
+            path="/console/tasks/:id"
+            element={
+              <Only roles={CASEWORK} role={role}>
+                <TaskPage />
+              </Only>
+            }
+          />
+          <Route
+            path="/console/new-case"
+            element={
+              <Only roles={CASEWORK} role={role}>
+                <WalkIn />
+              </Only>
+            }
+          />
+          <Route
+            path="/console/overdue"
+            element={
+              <Only roles={['SUPERVISOR']} role={role}>
+                <Overdue />
+              </Only>
+            }
+          />
+          <Route
+            path="/console/towns"
+            element={
+              <Only roles={['SUPERVISOR']} role={role}>
+                <TownsSummary />
+              </Only>
+            }
+          />
+          <Route
+            path="/console/imports"
+            element={
+              <Only roles={DATA} role={role}>
+                <Imports />
+              </Only>
+            }
+          />
+          <Route
+            path="/console/imports/:id"
+            element={
+              <Only roles={DATA} role={role}>
+                <ImportReportPage />
+              </Only>
+            }
+          />
+          <Route
+            path="/console/reviews"
+            element={
+              <Only roles={DATA} role={role}>
+                <Reviews />
+              </Only>
+            }
+          />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </Suspense>

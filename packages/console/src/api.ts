@@ -49,7 +49,12 @@ export function query(params: Record<string, string | number | boolean | null | 
 export function errorFrom(status: number, body: unknown): ApiError {
   const error = (body as { error?: { code?: string; message?: string; issues?: ApiError['issues'] } } | null)
     ?.error;
-  return new ApiError(status, error?.code ?? `HTTP_${status}`, error?.message ?? `HTTP ${status}`, error?.issues);
+  return new ApiError(
+    status,
+    error?.code ?? `HTTP_${status}`,
+    error?.message ?? `HTTP ${status}`,
+    error?.issues,
+  );
 }
 
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {

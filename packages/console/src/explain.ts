@@ -21,7 +21,9 @@ type Evidence = Record<string, unknown>;
 const yuan = (v: unknown) => `${formatNumber(v)} 元`;
 const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : '—');
 const notCovered = (v: Evidence) =>
-  v.assistanceStatus === undefined ? '家庭未纳入低保/特困' : `家庭救助状态为${nameOf(ASSISTANCE, text(v.assistanceStatus))}`;
+  v.assistanceStatus === undefined
+    ? '家庭未纳入低保/特困'
+    : `家庭救助状态为${nameOf(ASSISTANCE, text(v.assistanceStatus))}`;
 
 /** One sentence per code; `v` values, `t` thresholds. */
 const SENTENCES: Record<string, (v: Evidence, t: Evidence) => string> = {
@@ -48,7 +50,10 @@ const SENTENCES: Record<string, (v: Evidence, t: Evidence) => string> = {
     `本年度个人自付医疗费用 ${yuan(v.outOfPocket)}，不低于 ${yuan(t.limit)}` +
     `（${yuan(t.floor)} 与家庭年收入 ${yuan(v.annualIncome)} 的 ${formatShare(t.shareOfAnnualIncome)} 中的较高者）`,
   MED_SERIOUS: (v) => {
-    const flags = [v.seriousIllness === true ? '大病/慢特病' : null, v.severeDisability === true ? '重度残疾' : null]
+    const flags = [
+      v.seriousIllness === true ? '大病/慢特病' : null,
+      v.severeDisability === true ? '重度残疾' : null,
+    ]
       .filter((x) => x !== null)
       .join('、');
     return `医保标记为${flags === '' ? '大病或重度残疾' : flags}，${notCovered(v)}`;

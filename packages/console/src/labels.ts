@@ -32,7 +32,11 @@ export const OUTCOME: Names = {
 };
 
 /** Outcomes that carry an aid amount (> 0). */
-export const AID_OUTCOMES: ReadonlySet<string> = new Set(['TEMP_AID_EMERGENCY', 'TEMP_AID_EXPENSE', 'CASE_BY_CASE']);
+export const AID_OUTCOMES: ReadonlySet<string> = new Set([
+  'TEMP_AID_EMERGENCY',
+  'TEMP_AID_EXPENSE',
+  'CASE_BY_CASE',
+]);
 
 export const SOURCE: Names = {
   ALERT: '预警',
@@ -150,7 +154,12 @@ export const EDU_STAGE: Names = {
   HIGHER: '高校',
 };
 export const EDU_STATUS: Names = { ENROLLED: '在读', SUSPENDED: '休学', DROPPED_OUT: '辍学' };
-export const HR_EVENT: Names = { UNEMPLOYED: '失业登记', FLEXIBLE: '灵活就业', STOPPED: '停保', EMPLOYED: '就业' };
+export const HR_EVENT: Names = {
+  UNEMPLOYED: '失业登记',
+  FLEXIBLE: '灵活就业',
+  STOPPED: '停保',
+  EMPLOYED: '就业',
+};
 export const RURAL_TYPE: Names = {
   UNSTABLE: '脱贫不稳定户',
   MARGINAL_PRONE: '边缘易致贫户',

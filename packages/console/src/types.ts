@@ -121,7 +121,12 @@ export interface TaskDetail extends TaskSummary {
     monthlyIncome: number | null;
     members: Member[];
   } | null;
-  subject: { name: string; idNumberMasked: string | null; address: string | null; village: string | null } | null;
+  subject: {
+    name: string;
+    idNumberMasked: string | null;
+    address: string | null;
+    village: string | null;
+  } | null;
   reason: string | null;
   visits: Visit[];
   events: TaskEvent[];
@@ -217,5 +222,13 @@ export interface ReviewItem {
   decidedAt: string | null;
   chosenPersonId: number | null;
   row: MaskedPerson & { idStatus: string };
-  candidates: Array<MaskedPerson & { personId: number; score: number; kind: string; householdNo: string | null; active: boolean }>;
+  candidates: Array<
+    MaskedPerson & {
+      personId: number;
+      score: number;
+      kind: string;
+      householdNo: string | null;
+      active: boolean;
+    }
+  >;
 }

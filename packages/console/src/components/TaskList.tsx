@@ -16,14 +16,25 @@ export function SeverityTag({ severity }: { severity: string }) {
   return <Tag color={SEVERITY_COLOR[severity] ?? 'default'}>{nameOf(SEVERITY, severity)}风险</Tag>;
 }
 
-export function DueDate({ task }: { task: Pick<TaskSummary, 'dueAt' | 'overdue' | 'status'> }) {
+export function DueDate({
+  task,
+  label = '期限 ',
+}: {
+  task: Pick<TaskSummary, 'dueAt' | 'overdue' | 'status'>;
+  label?: string;
+}) {
   if (task.status === 'CLOSED') return null;
   return task.overdue ? (
     <span className="ew-overdue">
-      <Tag color="red">已逾期</Tag>期限 {formatDate(task.dueAt)}
+      <Tag color="red">已逾期</Tag>
+      {label}
+      {formatDate(task.dueAt)}
     </span>
   ) : (
-    <span>期限 {formatDate(task.dueAt)}</span>
+    <span>
+      {label}
+      {formatDate(task.dueAt)}
+    </span>
   );
 }
 
@@ -52,7 +63,11 @@ export function TaskList({
       footer={footer}
       renderItem={(t) => (
         <List.Item key={t.taskId} actions={extra ? [extra(t)] : []} data-task-id={t.taskId}>
-          <Link to={`/console/tasks/${t.taskId}`} className="ew-task-item" aria-label={`任务 ${t.taskId}：${taskTitle(t)}`}>
+          <Link
+            to={`/console/tasks/${t.taskId}`}
+            className="ew-task-item"
+            aria-label={`任务 ${t.taskId}：${taskTitle(t)}`}
+          >
             <Space direction="vertical" size={2} style={{ width: '100%' }}>
               <Space wrap size={[4, 4]}>
                 <Typography.Text strong>#{t.taskId}</Typography.Text>

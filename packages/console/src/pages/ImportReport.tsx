@@ -54,7 +54,13 @@ export default function ImportReportPage() {
           />
         )}
         {warnings.map((w, i) => (
-          <Alert key={i} type="warning" showIcon message={typeof w === 'string' ? w : w.message} style={{ marginBottom: 8 }} />
+          <Alert
+            key={i}
+            type="warning"
+            showIcon
+            message={typeof w === 'string' ? w : w.message}
+            style={{ marginBottom: 8 }}
+          />
         ))}
         <Descriptions size="small" column={{ xs: 1, sm: 2, md: 3 }} bordered>
           <Descriptions.Item label="文件">

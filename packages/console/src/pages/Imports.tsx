@@ -14,7 +14,8 @@ const FEEDS = ['education', 'hr', 'housing', 'medical', 'rural'];
 const PAGE = 50;
 
 export function ImportStatusTag({ status }: { status: string }) {
-  const color = status === 'EVALUATED' ? 'green' : status === 'REFUSED' || status === 'FAILED' ? 'red' : 'blue';
+  const color =
+    status === 'EVALUATED' ? 'green' : status === 'REFUSED' || status === 'FAILED' ? 'red' : 'blue';
   return <Tag color={color}>{nameOf(IMPORT_STATUS, status)}</Tag>;
 }
 
@@ -37,7 +38,7 @@ function UploadForm() {
         file,
         setProgress,
       );
-      navigate(`/console/imports/${answer.importId}`);
+      void navigate(`/console/imports/${answer.importId}`);
     } catch (e) {
       setError(errorText(e));
       setProgress(null);
@@ -45,10 +46,18 @@ function UploadForm() {
   };
   return (
     <Card title="上传数据文件" size="small" style={{ marginBottom: 16 }}>
-      {error !== null && <Alert type="error" showIcon message={error} role="alert" style={{ marginBottom: 12 }} />}
-      <Form layout="vertical" onFinish={(v: { feed: string; period: string; replace?: boolean }) => void submit(v)}>
+      {error !== null && (
+        <Alert type="error" showIcon message={error} role="alert" style={{ marginBottom: 12 }} />
+      )}
+      <Form
+        layout="vertical"
+        onFinish={(v: { feed: string; period: string; replace?: boolean }) => void submit(v)}
+      >
         <Form.Item label="数据来源" name="feed" rules={[{ required: true, message: '请选择数据来源' }]}>
-          <Select options={FEEDS.map((f) => ({ value: f, label: `${FEED[f]}（${f}）` }))} placeholder="选择部门" />
+          <Select
+            options={FEEDS.map((f) => ({ value: f, label: `${FEED[f]}（${f}）` }))}
+            placeholder="选择部门"
+          />
         </Form.Item>
         <Form.Item
           label="数据期"
@@ -72,7 +81,11 @@ function UploadForm() {
           <Checkbox>替换该数据期已有的数据</Checkbox>
         </Form.Item>
         {progress !== null && (
-          <Progress percent={Math.round(progress * 100)} status={progress < 1 ? 'active' : 'success'} aria-label="上传进度" />
+          <Progress
+            percent={Math.round(progress * 100)}
+            status={progress < 1 ? 'active' : 'success'}
+            aria-label="上传进度"
+          />
         )}
         <Button type="primary" htmlType="submit" loading={progress !== null && progress < 1}>
           上传
@@ -85,7 +98,9 @@ function UploadForm() {
 export default function Imports() {
   const [beforeId, setBeforeId] = useState<number | undefined>();
   const [older, setOlder] = useState<ImportView[]>([]);
-  const { data, error, loading } = useApi<{ imports: ImportView[] }>(`/imports${query({ limit: PAGE, beforeId })}`);
+  const { data, error, loading } = useApi<{ imports: ImportView[] }>(
+    `/imports${query({ limit: PAGE, beforeId })}`,
+  );
   const rows = [...older, ...(data?.imports ?? [])];
   const more = () => {
     const last = data?.imports.at(-1);
@@ -108,7 +123,11 @@ export default function Imports() {
         pagination={false}
         scroll={{ x: 'max-content' }}
         columns={[
-          { title: '批次', dataIndex: 'importId', render: (id: number) => <Link to={`/console/imports/${id}`}>#{id}</Link> },
+          {
+            title: '批次',
+            dataIndex: 'importId',
+            render: (id: number) => <Link to={`/console/imports/${id}`}>#{id}</Link>,
+          },
           { title: '来源', dataIndex: 'feed', render: (f: string) => nameOf(FEED, f) },
           { title: '数据期', dataIndex: 'period' },
           { title: '文件', dataIndex: 'fileName' },
@@ -128,4 +147,3 @@ export default function Imports() {
     </>
   );
 }
-

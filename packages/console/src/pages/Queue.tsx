@@ -12,7 +12,7 @@ import { AssignModal } from '../components/AssignModal.tsx';
 import { TaskList } from '../components/TaskList.tsx';
 import type { TaskSummary } from '../types.ts';
 
-const FILTERS = ['status', 'severity', 'code', 'overdue', 'village', 'mine', 'town'] as const;
+type Filter = 'status' | 'severity' | 'code' | 'overdue' | 'village' | 'mine' | 'town';
 
 export default function Queue({ preset }: { preset?: string }) {
   const me = useMe();
@@ -27,7 +27,7 @@ export default function Queue({ preset }: { preset?: string }) {
   const [assigning, setAssigning] = useState<TaskSummary | null>(null);
   const [village, setVillage] = useState(params.get('village') ?? '');
 
-  const filter = (name: (typeof FILTERS)[number]) => params.get(name) ?? undefined;
+  const filter = (name: Filter) => params.get(name) ?? undefined;
   const status = preset ?? filter('status');
   const listQuery = query({
     status,
@@ -66,7 +66,12 @@ export default function Queue({ preset }: { preset?: string }) {
     setParams(next, { replace: true });
   };
 
-  const title = preset === 'PENDING_APPROVAL' ? '待审批（一事一议）' : supervisor ? '全部任务' : `${me.town ?? ''} 核查任务`;
+  const title =
+    preset === 'PENDING_APPROVAL'
+      ? '待审批（一事一议）'
+      : supervisor
+        ? '全部任务'
+        : `${me.town ?? ''} 核查任务`;
   return (
     <>
       <Typography.Title level={2} style={{ fontSize: 20 }}>
@@ -120,11 +125,17 @@ export default function Queue({ preset }: { preset?: string }) {
           onChange={(e) => setVillage(e.target.value)}
           onSearch={(v) => set('village', v.trim())}
         />
-        <Checkbox checked={filter('overdue') === 'true'} onChange={(e) => set('overdue', e.target.checked ? 'true' : undefined)}>
+        <Checkbox
+          checked={filter('overdue') === 'true'}
+          onChange={(e) => set('overdue', e.target.checked ? 'true' : undefined)}
+        >
           只看逾期
         </Checkbox>
         {!supervisor && (
-          <Checkbox checked={filter('mine') === 'true'} onChange={(e) => set('mine', e.target.checked ? 'true' : undefined)}>
+          <Checkbox
+            checked={filter('mine') === 'true'}
+            onChange={(e) => set('mine', e.target.checked ? 'true' : undefined)}
+          >
             只看我的
           </Checkbox>
         )}

@@ -22,7 +22,9 @@ function person(p: MaskedPerson): string {
 
 export default function Reviews() {
   const [status, setStatus] = useState('OPEN');
-  const { data, error, loading, reload } = useApi<{ reviews: ReviewItem[] }>(`/reviews${query({ status, limit: 100 })}`);
+  const { data, error, loading, reload } = useApi<{ reviews: ReviewItem[] }>(
+    `/reviews${query({ status, limit: 100 })}`,
+  );
   const run = useRunner();
   const decide = async (id: number, body: object, done: string) => {
     if (await run(() => api.post(`/reviews/${id}/decision`, body), done)) reload();

@@ -32,11 +32,17 @@ export function SignIn({ expired }: { expired: boolean }) {
   return (
     <main className="ew-signin">
       <Card title={<h1 style={{ fontSize: 18, margin: 0 }}>社会救助预警 · 工作台</h1>}>
-        {expired && <Alert type="warning" showIcon message="登录已过期，请重新登录" style={{ marginBottom: 16 }} />}
+        {expired && (
+          <Alert type="warning" showIcon message="登录已过期，请重新登录" style={{ marginBottom: 16 }} />
+        )}
         {error !== null && (
           <Alert type="error" showIcon message={error} role="alert" style={{ marginBottom: 16 }} />
         )}
-        <Form layout="vertical" onFinish={(v: { username: string; password: string }) => void submit(v)} requiredMark={false}>
+        <Form
+          layout="vertical"
+          onFinish={(v: { username: string; password: string }) => void submit(v)}
+          requiredMark={false}
+        >
           <Form.Item label="用户名" name="username" rules={[{ required: true, message: '请输入用户名' }]}>
             <Input autoComplete="username" autoFocus />
           </Form.Item>

@@ -19,7 +19,17 @@ const ALIASES: Record<string, string> = {
   record_paperwork: 'paperwork',
   'record-paperwork': 'paperwork',
 };
-const ORDER = ['claim', 'assign', 'start-visit', 'visits', 'close', 'approve', 'return', 'paperwork', 'transfer'];
+const ORDER = [
+  'claim',
+  'assign',
+  'start-visit',
+  'visits',
+  'close',
+  'approve',
+  'return',
+  'paperwork',
+  'transfer',
+];
 
 export function actionsOf(allowed: string[]): string[] {
   const names = new Set(allowed.map((a) => ALIASES[a] ?? a));
@@ -63,7 +73,11 @@ function ActionForm({ action, task }: { action: string; task: TaskDetail }) {
     case 'visits':
       return (
         <>
-          <Form.Item label="走访日期" name="visitedOn" rules={[{ required: true, message: '请选择走访日期' }]}>
+          <Form.Item
+            label="走访日期"
+            name="visitedOn"
+            rules={[{ required: true, message: '请选择走访日期' }]}
+          >
             <DatePicker style={{ width: '100%' }} disabledDate={(d) => d.isAfter(dayjs(), 'day')} />
           </Form.Item>
           <Form.Item label="是否见到本人" name="met" rules={[{ required: true, message: '请选择' }]}>
@@ -95,7 +109,10 @@ function ActionForm({ action, task }: { action: string; task: TaskDetail }) {
       return (
         <>
           <Form.Item label="办结结果" name="outcome" rules={[{ required: true, message: '请选择办结结果' }]}>
-            <Select options={Object.entries(OUTCOME).map(([value, label]) => ({ value, label }))} placeholder="选择结果" />
+            <Select
+              options={Object.entries(OUTCOME).map(([value, label]) => ({ value, label }))}
+              placeholder="选择结果"
+            />
           </Form.Item>
           {outcome !== undefined && AID_OUTCOMES.has(outcome) && (
             <Form.Item
@@ -123,7 +140,11 @@ function ActionForm({ action, task }: { action: string; task: TaskDetail }) {
     case 'transfer':
       return (
         <>
-          <Form.Item label="转至镇（街道）" name="townId" rules={[{ required: true, message: '请选择转入的镇（街道）' }]}>
+          <Form.Item
+            label="转至镇（街道）"
+            name="townId"
+            rules={[{ required: true, message: '请选择转入的镇（街道）' }]}
+          >
             <Select
               options={towns.filter((t) => t.id !== task.townId).map((t) => ({ value: t.id, label: t.name }))}
               placeholder="选择镇（街道）"

@@ -3,21 +3,26 @@
 // timeline), and what may be done now (allowedActions).
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { Alert, Button, Card, Descriptions, Form, Input, List, Modal, Space, Spin, Tag, Timeline, Typography } from 'antd';
+import {
+  Alert,
+  Button,
+  Card,
+  Descriptions,
+  Form,
+  Input,
+  List,
+  Modal,
+  Space,
+  Spin,
+  Tag,
+  Timeline,
+  Typography,
+} from 'antd';
 import { api, ApiError } from '../api.ts';
 import { codeName, explainSignal, sourceOf } from '../explain.ts';
 import { formatAmount, formatDate, formatDateTime, formatNumber } from '../format.ts';
 import { errorText, useApi } from '../hooks.ts';
-import {
-  AREA_TYPE,
-  EVENT_ACTION,
-  OUTCOME,
-  RELATION,
-  SEX,
-  SOURCE,
-  STATUS,
-  nameOf,
-} from '../labels.ts';
+import { AREA_TYPE, EVENT_ACTION, OUTCOME, RELATION, SEX, SOURCE, STATUS, nameOf } from '../labels.ts';
 import { useMe } from '../session.tsx';
 import { DueDate, SeverityTag, StatusTag, taskTitle } from '../components/TaskList.tsx';
 import { NotFound } from '../components/NotFound.tsx';
@@ -76,14 +81,19 @@ function RevealButton({ taskId, personId, who }: { taskId: number; personId?: nu
 
 function eventText(e: TaskEvent): string {
   const moved =
-    e.from !== e.to && e.to !== null ? `${e.from === null ? '' : `${nameOf(STATUS, e.from)} → `}${nameOf(STATUS, e.to)}` : '';
+    e.from !== e.to && e.to !== null
+      ? `${e.from === null ? '' : `${nameOf(STATUS, e.from)} → `}${nameOf(STATUS, e.to)}`
+      : '';
   const detail = e.detail ?? {};
   const extra: string[] = [];
   if (typeof detail.outcome === 'string') extra.push(`结果：${nameOf(OUTCOME, detail.outcome)}`);
-  if (detail.aidAmount !== null && detail.aidAmount !== undefined) extra.push(`金额 ${formatAmount(detail.aidAmount)}`);
+  if (detail.aidAmount !== null && detail.aidAmount !== undefined)
+    extra.push(`金额 ${formatAmount(detail.aidAmount)}`);
   if (typeof detail.dueAt === 'string') extra.push(`期限 ${formatDate(detail.dueAt)}`);
-  if (typeof detail.paperworkDueAt === 'string') extra.push(`补充材料期限 ${formatDate(detail.paperworkDueAt)}`);
-  if (typeof detail.source === 'string' && e.action === 'open') extra.push(`来源：${nameOf(SOURCE, detail.source)}`);
+  if (typeof detail.paperworkDueAt === 'string')
+    extra.push(`补充材料期限 ${formatDate(detail.paperworkDueAt)}`);
+  if (typeof detail.source === 'string' && e.action === 'open')
+    extra.push(`来源：${nameOf(SOURCE, detail.source)}`);
   return [moved, ...extra].filter((s) => s !== '').join('，');
 }
 
@@ -124,7 +134,7 @@ export default function TaskPage() {
           <Descriptions.Item label="镇（街道）">{task.town}</Descriptions.Item>
           <Descriptions.Item label="受理时间">{formatDateTime(task.createdAt)}</Descriptions.Item>
           <Descriptions.Item label="办理期限">
-            {task.status === 'CLOSED' ? formatDate(task.dueAt) : <DueDate task={task} />}
+            {task.status === 'CLOSED' ? formatDate(task.dueAt) : <DueDate task={task} label="" />}
           </Descriptions.Item>
           <Descriptions.Item label="经办人员">{task.assignedTo?.displayName ?? '未分派'}</Descriptions.Item>
           {task.outcome != null && (
@@ -133,7 +143,9 @@ export default function TaskPage() {
               {task.aidAmount != null ? ` · ${formatAmount(task.aidAmount)}` : ''}
             </Descriptions.Item>
           )}
-          {task.closedAt != null && <Descriptions.Item label="办结时间">{formatDateTime(task.closedAt)}</Descriptions.Item>}
+          {task.closedAt != null && (
+            <Descriptions.Item label="办结时间">{formatDateTime(task.closedAt)}</Descriptions.Item>
+          )}
           {task.paperworkDueAt != null && (
             <Descriptions.Item label="补充材料期限">
               <span className={task.paperworkOverdue ? 'ew-overdue' : undefined}>
@@ -160,8 +172,12 @@ export default function TaskPage() {
             <Descriptions.Item label="地址">
               <span className="ew-wrap">{task.household.address ?? '—'}</span>
             </Descriptions.Item>
-            <Descriptions.Item label="区域类型">{nameOf(AREA_TYPE, task.household.areaType)}</Descriptions.Item>
-            <Descriptions.Item label="家庭月收入">{formatAmount(task.household.monthlyIncome)}</Descriptions.Item>
+            <Descriptions.Item label="区域类型">
+              {nameOf(AREA_TYPE, task.household.areaType)}
+            </Descriptions.Item>
+            <Descriptions.Item label="家庭月收入">
+              {formatAmount(task.household.monthlyIncome)}
+            </Descriptions.Item>
           </Descriptions>
           <List
             header={<strong>家庭成员</strong>}
@@ -188,7 +204,9 @@ export default function TaskPage() {
             <Descriptions.Item label="身份证号">
               <Space wrap>
                 {task.subject.idNumberMasked ?? '—'}
-                {mayReveal && task.subject.idNumberMasked && <RevealButton taskId={task.taskId} who={task.subject.name} />}
+                {mayReveal && task.subject.idNumberMasked && (
+                  <RevealButton taskId={task.taskId} who={task.subject.name} />
+                )}
               </Space>
             </Descriptions.Item>
             <Descriptions.Item label="村（社区）">{task.subject.village ?? '—'}</Descriptions.Item>
@@ -240,7 +258,9 @@ export default function TaskPage() {
                     v.verified[k] === undefined || v.verified[k] === null ? null : (
                       <span key={k}>
                         {{ income: '收入', housing: '住房', health: '健康', other: '其他' }[k]}：
-                        {typeof v.verified[k] === 'number' ? formatNumber(v.verified[k]) : String(v.verified[k])}
+                        {typeof v.verified[k] === 'number'
+                          ? formatNumber(v.verified[k])
+                          : String(v.verified[k])}
                       </span>
                     ),
                   )}
@@ -256,7 +276,12 @@ export default function TaskPage() {
         <Timeline
           items={(task.events ?? []).map((e) => ({
             key: e.id,
-            color: e.action === 'close' || e.action === 'approve' ? 'green' : e.action === 'transfer' ? 'gray' : 'blue',
+            color:
+              e.action === 'close' || e.action === 'approve'
+                ? 'green'
+                : e.action === 'transfer'
+                  ? 'gray'
+                  : 'blue',
             children: (
               <div className="ew-wrap">
                 <strong>{nameOf(EVENT_ACTION, e.action)}</strong>

@@ -24,7 +24,9 @@ export default function TownsSummary() {
           {
             title: '镇（街道）',
             dataIndex: 'town',
-            render: (town: string) => <Link to={`/console/queue?town=${encodeURIComponent(town)}`}>{town}</Link>,
+            render: (town: string) => (
+              <Link to={`/console/queue?town=${encodeURIComponent(town)}`}>{town}</Link>
+            ),
           },
           { title: '未办结', dataIndex: 'open', align: 'right' },
           {
@@ -33,7 +35,10 @@ export default function TownsSummary() {
             align: 'right',
             render: (n: number, r) =>
               n > 0 ? (
-                <Link className="ew-overdue" to={`/console/queue?overdue=true&town=${encodeURIComponent(r.town)}`}>
+                <Link
+                  className="ew-overdue"
+                  to={`/console/queue?overdue=true&town=${encodeURIComponent(r.town)}`}
+                >
                   {n}
                 </Link>
               ) : (
@@ -53,11 +58,13 @@ export default function TownsSummary() {
           rows.length > 1 ? (
             <Table.Summary.Row>
               <Table.Summary.Cell index={0}>合计</Table.Summary.Cell>
-              {(['open', 'overdue', 'pendingApproval', 'paperworkDue', 'paperworkOverdue'] as const).map((k, i) => (
-                <Table.Summary.Cell key={k} index={i + 1} align="right">
-                  {total(k)}
-                </Table.Summary.Cell>
-              ))}
+              {(['open', 'overdue', 'pendingApproval', 'paperworkDue', 'paperworkOverdue'] as const).map(
+                (k, i) => (
+                  <Table.Summary.Cell key={k} index={i + 1} align="right">
+                    {total(k)}
+                  </Table.Summary.Cell>
+                ),
+              )}
             </Table.Summary.Row>
           ) : null
         }

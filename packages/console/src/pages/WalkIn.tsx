@@ -32,7 +32,11 @@ export default function WalkIn() {
   const who = Form.useWatch('who', form) ?? 'household';
 
   const submit = async (v: Values) => {
-    const base = { source: v.source, reason: v.reason.trim(), ...(v.severity ? { severity: v.severity } : {}) };
+    const base = {
+      source: v.source,
+      reason: v.reason.trim(),
+      ...(v.severity ? { severity: v.severity } : {}),
+    };
     const body =
       v.who === 'household'
         ? { ...base, householdNo: v.householdNo?.trim() }
@@ -52,11 +56,14 @@ export default function WalkIn() {
       created = (await api.post<{ task: TaskSummary }>('/tasks', body)).task;
     }, '已受理');
     setBusy(false);
-    if (created !== null) navigate(`/console/tasks/${(created as TaskSummary).taskId}`);
+    if (created !== null) void navigate(`/console/tasks/${(created as TaskSummary).taskId}`);
   };
 
   return (
-    <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>一门受理（登记来访、报告、来电）</h2>} style={{ maxWidth: 640 }}>
+    <Card
+      title={<h2 style={{ fontSize: 18, margin: 0 }}>一门受理（登记来访、报告、来电）</h2>}
+      style={{ maxWidth: 640 }}
+    >
       <Form
         form={form}
         layout="vertical"
@@ -65,14 +72,24 @@ export default function WalkIn() {
       >
         <Form.Item label="来源" name="source" rules={[{ required: true }]}>
           <Select
-            options={['WALK_IN', 'VILLAGE_REPORT', 'PHONE', 'OTHER'].map((s) => ({ value: s, label: SOURCE[s] }))}
+            options={['WALK_IN', 'VILLAGE_REPORT', 'PHONE', 'OTHER'].map((s) => ({
+              value: s,
+              label: SOURCE[s],
+            }))}
           />
         </Form.Item>
-        <Form.Item label="受理事由" name="reason" rules={[{ required: true, whitespace: true, message: '请填写受理事由' }]}>
+        <Form.Item
+          label="受理事由"
+          name="reason"
+          rules={[{ required: true, whitespace: true, message: '请填写受理事由' }]}
+        >
           <Input.TextArea rows={3} maxLength={2000} placeholder="例如：家庭成员突发重病，医疗费用负担重" />
         </Form.Item>
         <Form.Item label="风险等级（可不填）" name="severity">
-          <Select allowClear options={['high', 'medium', 'low'].map((s) => ({ value: s, label: `${SEVERITY[s]}风险` }))} />
+          <Select
+            allowClear
+            options={['high', 'medium', 'low'].map((s) => ({ value: s, label: `${SEVERITY[s]}风险` }))}
+          />
         </Form.Item>
         <Form.Item label="对象" name="who">
           <Radio.Group
@@ -83,23 +100,39 @@ export default function WalkIn() {
           />
         </Form.Item>
         {who === 'household' ? (
-          <Form.Item label="户编号" name="householdNo" rules={[{ required: true, whitespace: true, message: '请填写户编号' }]}>
+          <Form.Item
+            label="户编号"
+            name="householdNo"
+            rules={[{ required: true, whitespace: true, message: '请填写户编号' }]}
+          >
             <Input maxLength={64} />
           </Form.Item>
         ) : (
           <>
-            <Form.Item label="姓名" name="name" rules={[{ required: true, whitespace: true, message: '请填写姓名' }]}>
+            <Form.Item
+              label="姓名"
+              name="name"
+              rules={[{ required: true, whitespace: true, message: '请填写姓名' }]}
+            >
               <Input maxLength={100} />
             </Form.Item>
             <Form.Item label="身份证号（可不填）" name="idNumber">
               <Input maxLength={30} autoComplete="off" />
             </Form.Item>
             {me.role !== 'CASEWORKER' && (
-              <Form.Item label="镇（街道）" name="townId" rules={[{ required: true, message: '请选择镇（街道）' }]}>
+              <Form.Item
+                label="镇（街道）"
+                name="townId"
+                rules={[{ required: true, message: '请选择镇（街道）' }]}
+              >
                 <Select options={towns.map((t) => ({ value: t.id, label: t.name }))} />
               </Form.Item>
             )}
-            <Form.Item label="地址" name="address" rules={[{ required: true, whitespace: true, message: '请填写地址' }]}>
+            <Form.Item
+              label="地址"
+              name="address"
+              rules={[{ required: true, whitespace: true, message: '请填写地址' }]}
+            >
               <Input maxLength={200} />
             </Form.Item>
             <Form.Item label="村（社区）（可不填）" name="village">

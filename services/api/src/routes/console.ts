@@ -37,7 +37,11 @@ export function consoleCsp(nonce: string): string {
 const NOT_BUILT = `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>工作台未构建</title>
 <p>工作台尚未构建：请运行 <code>npx pnpm@12.4.2 build</code>（安装时会自动构建）。</p></html>`;
 
-export async function consoleRoutes(app: FastifyInstance, _deps: ApiDeps, distDir = CONSOLE_DIST_DIR): Promise<void> {
+export async function consoleRoutes(
+  app: FastifyInstance,
+  _deps: ApiDeps,
+  distDir = CONSOLE_DIST_DIR,
+): Promise<void> {
   const indexPath = join(distDir, 'index.html');
   const index = existsSync(indexPath) ? readFileSync(indexPath, 'utf8') : null;
   if (index === null) app.log.warn({ distDir }, 'console not built; GET / explains how to build it');
