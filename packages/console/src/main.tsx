@@ -8,12 +8,14 @@ import zhCN from 'antd/locale/zh_CN';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import { App } from './App.tsx';
+import { pageNonce, stampStyleElements } from './csp-nonce.ts';
 import { SessionProvider } from './session.tsx';
 import './console.css';
 
 dayjs.locale('zh-cn');
 
-const nonce = document.querySelector('meta[name="csp-nonce"]')?.getAttribute('content') ?? undefined;
+const nonce = pageNonce();
+if (nonce !== undefined) stampStyleElements(nonce);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
