@@ -704,19 +704,7 @@ describe('operations', () => {
   });
 });
 
-describe('console', () => {
-  it('serves the page with a strict CSP, and a script that never writes HTML', async () => {
-    const page = await api.app.inject({ method: 'GET', url: '/' });
-    expect(page.statusCode).toBe(200);
-    expect(page.headers['content-type']).toMatch(/^text\/html/);
-    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
-    expect(page.body).toContain('<script src="/console.js"></script>');
-    const script = await api.app.inject({ method: 'GET', url: '/console.js' });
-    expect(script.statusCode).toBe(200);
-    expect(script.body).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/);
-    expect(script.body).toContain('sessionStorage');
-  });
-
+describe('unknown routes', () => {
   it('answers an unknown route with the JSON error shape', async () => {
     const res = await api.app.inject({ method: 'GET', url: '/nope' });
     expect(res.statusCode).toBe(404);

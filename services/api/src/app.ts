@@ -159,6 +159,6 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   reviewRoutes(app, deps);
   taskRoutes(app, deps);
   reportRoutes(app, deps);
-  consoleRoutes(app, deps);
+  await consoleRoutes(app, deps);
   return app;
 }
