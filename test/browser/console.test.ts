@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { markRegisterApplied } from '@ew/pipeline/imports/imports.fixture';
 import { makeId } from '@ew/pipeline/rules/rules.fixture';
 import { SCREENSHOTS, startConsoleTest, TOWN_A, TOWN_B, type ConsoleTest } from './console.fixture.ts';
 
@@ -150,7 +151,7 @@ describe.sequential('the console', () => {
     await act(page, '开始走访');
     await page.getByText('走访核查中').first().waitFor();
     await act(page, '记录走访', async () => {
-      await dialog(page).getByLabel('见到', { exact: true }).check();
+      await dialog(page).getByLabel('被访人（见到的人）').fill('户主本人');
       await dialog(page).getByLabel('收入核实情况').fill('父亲务工收入不稳定，月收入约 1,800 元');
       await dialog(page).getByLabel('走访记录').fill('孩子已辍学两个月，家长同意返校');
     });
@@ -197,6 +198,8 @@ describe.sequential('the console', () => {
 
   it('lets the data administrator upload a feed and read its report', async () => {
     const db = c.t.ctx.database.db;
+    // a feed is refused until a register has been applied: the households seeded above stand for one
+    await markRegisterApplied(db);
     const head = await db
       .selectFrom('persons')
       .innerJoin('households', 'households.id', 'persons.household_id')

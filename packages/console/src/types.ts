@@ -57,7 +57,8 @@ export interface Visit {
   id: number;
   visitedOn: string;
   visitedBy: string;
-  met: boolean;
+  /** Who was met (被访人), free text. */
+  met: string;
   verified: { income?: unknown; housing?: unknown; health?: unknown; other?: unknown };
   notes: string | null;
   createdAt: string;

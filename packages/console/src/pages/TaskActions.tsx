@@ -1,7 +1,7 @@
 // The task's allowedActions as buttons; each opens its form (or asks for a note) and POSTs
 // /tasks/:id/<action> with the task's version (a stale version answers 409 TASK_STALE).
 import { useState } from 'react';
-import { Button, Checkbox, DatePicker, Form, Input, InputNumber, Modal, Radio, Select, Space } from 'antd';
+import { Button, Checkbox, DatePicker, Form, Input, InputNumber, Modal, Select, Space } from 'antd';
 import type { Dayjs } from 'dayjs';
 import dayjs from 'dayjs';
 import { api } from '../api.ts';
@@ -49,7 +49,7 @@ function bodyOf(action: string, v: Values): Values {
     );
     return {
       visitedOn: (clean.visitedOn as Dayjs).format('YYYY-MM-DD'),
-      met: clean.met === true,
+      met: clean.met,
       verified,
       ...(clean.notes ? { notes: clean.notes } : {}),
     };
@@ -80,13 +80,12 @@ function ActionForm({ action, task }: { action: string; task: TaskDetail }) {
           >
             <DatePicker style={{ width: '100%' }} disabledDate={(d) => d.isAfter(dayjs(), 'day')} />
           </Form.Item>
-          <Form.Item label="是否见到本人" name="met" rules={[{ required: true, message: '请选择' }]}>
-            <Radio.Group
-              options={[
-                { value: true, label: '见到' },
-                { value: false, label: '未见到' },
-              ]}
-            />
+          <Form.Item
+            label="被访人（见到的人）"
+            name="met"
+            rules={[{ required: true, whitespace: true, message: '请填写见到的人，如“户主本人”' }]}
+          >
+            <Input maxLength={200} placeholder="如：户主本人、配偶、村委会主任" />
           </Form.Item>
           <Form.Item label="收入核实情况" name="income">
             <Input.TextArea rows={2} maxLength={2000} />

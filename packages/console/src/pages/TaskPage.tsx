@@ -252,7 +252,7 @@ export default function TaskPage() {
               <List.Item key={v.id}>
                 <Space direction="vertical" size={2} className="ew-wrap">
                   <span>
-                    {formatDate(v.visitedOn)} · {v.visitedBy} · {v.met ? '见到本人' : '未见到本人'}
+                    {formatDate(v.visitedOn)} · {v.visitedBy} · 见到：{v.met}
                   </span>
                   {(['income', 'housing', 'health', 'other'] as const).map((k) =>
                     v.verified[k] === undefined || v.verified[k] === null ? null : (
