@@ -196,6 +196,27 @@ describe.sequential('the console', () => {
     expect(problems).toEqual([]);
   });
 
+  it("shows the supervisor the period's statistics table and the outcome feedback, in Chinese", async () => {
+    const { page } = await c.newPage();
+    const problems = watch(page);
+    await c.signIn(page, 'supervisor');
+    await page.getByRole('link', { name: '统计报表' }).click();
+    await page.waitForURL('**/console/reports');
+    await page.getByRole('heading', { name: '社会救助扩围增效工作统计表' }).waitFor();
+    // one row per town and the total
+    await page.getByRole('cell', { name: '合计' }).first().waitFor();
+    const main = (await page.locator('main').textContent()) ?? '';
+    for (const text of [TOWN_A, TOWN_B, '比对户数', '新纳入低保边缘', '一事一议', '预警成效', '帮扶率']) {
+      expect(main).toContain(text);
+    }
+    expect(await page.getByRole('link', { name: '下载 Excel' }).getAttribute('href')).toMatch(
+      /^\/reports\/stats\.xlsx\?period=\d{4}-\d{2}-(14|28)$/,
+    );
+    await page.getByRole('img', { name: /各项预警的成效/ }).waitFor();
+    await shot(page, 'supervisor-reports');
+    expect(problems).toEqual([]);
+  });
+
   it('lets the data administrator upload a feed and read its report', async () => {
     const db = c.t.ctx.database.db;
     // a feed is refused until a register has been applied: the households seeded above stand for one

@@ -18,6 +18,7 @@ const TownsSummary = lazy(() => import('./pages/TownsSummary.tsx'));
 const Imports = lazy(() => import('./pages/Imports.tsx'));
 const ImportReportPage = lazy(() => import('./pages/ImportReport.tsx'));
 const Reviews = lazy(() => import('./pages/Reviews.tsx'));
+const Reports = lazy(() => import('./pages/Reports.tsx'));
 
 const CASEWORK: Role[] = ['CASEWORKER', 'SUPERVISOR'];
 const DATA: Role[] = ['DATA_ADMIN'];
@@ -90,6 +91,14 @@ export function App() {
             element={
               <Only roles={['SUPERVISOR']} role={role}>
                 <TownsSummary />
+              </Only>
+            }
+          />
+          <Route
+            path="/console/reports"
+            element={
+              <Only roles={['SUPERVISOR']} role={role}>
+                <Reports />
               </Only>
             }
           />

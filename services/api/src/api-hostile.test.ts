@@ -7,12 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { relative } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { markRegisterApplied } from '@ew/pipeline/imports/imports.fixture';
 import { csvSafeCell, idCheckDigit } from '@ew/core';
 import { bearer, multipart, startApiTest, type ApiTest, type Who } from './api.fixture.ts';
 
 let api: ApiTest;
 beforeAll(async () => {
   api = await startApiTest();
+  await markRegisterApplied(api.t.ctx.database.db); // a feed is refused until a register is loaded
 });
 afterAll(async () => {
   await api?.close();

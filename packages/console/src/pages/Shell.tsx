@@ -16,6 +16,7 @@ const MENUS: Record<Role, Array<{ to: string; label: string }>> = {
     { to: '/console/approvals', label: '待审批' },
     { to: '/console/overdue', label: '逾期督办' },
     { to: '/console/towns', label: '各镇统计' },
+    { to: '/console/reports', label: '统计报表' },
     { to: '/console/new-case', label: '一门受理' },
   ],
   DATA_ADMIN: [

@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { markRegisterApplied } from './imports.fixture.ts';
 import { CORPUS } from '@ew/ingest/corpus.fixture';
 import { createTestApp, type TestApp } from '../../../../test/harness/app.ts';
 import { requestImport } from './request-import.ts';
@@ -15,6 +16,7 @@ import { stageImport } from './stage-import.ts';
 let app: TestApp;
 beforeAll(async () => {
   app = await createTestApp();
+  await markRegisterApplied(app.ctx.database.db); // a feed is refused until a register is loaded
 });
 afterAll(async () => {
   await app.close();

@@ -3,7 +3,7 @@ import type { Database } from '@ew/db';
 
 /**
  * An applied (empty) register snapshot, for tests that stage feeds without matching them: a feed
- * is refused until some register has been loaded.
+ * is refused until some register has been loaded. Safe to call again.
  */
 export async function markRegisterApplied(db: Database): Promise<void> {
   await db
@@ -15,5 +15,6 @@ export async function markRegisterApplied(db: Database): Promise<void> {
       as_of: null,
       status: 'APPLIED',
     })
+    .onConflict((oc) => oc.column('file_sha256').doNothing())
     .execute();
 }

@@ -3,6 +3,7 @@
 // "UTF8": 0x00`), a runtime consuming the pipeline's queues, and a delivery helper.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { markRegisterApplied } from './imports.fixture.ts';
 import { afterAll, beforeAll } from 'vitest';
 import { idCheckDigit } from '@ew/core';
 import { createTestApp, type TestApp } from '../../../../test/harness/app.ts';
@@ -58,6 +59,8 @@ export async function deliverHr(
 ): Promise<number> {
   const path = join(app.dir, name);
   await writeFile(path, content);
+  // a feed is refused until a register has been loaded; these tests stage without matching
+  await markRegisterApplied(app.ctx.database.db);
   const result = await requestImport(app.ctx, {
     feed: 'hr',
     period: options.period ?? '2023-03',

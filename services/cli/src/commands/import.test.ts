@@ -4,12 +4,14 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { markRegisterApplied } from '@ew/pipeline/imports/imports.fixture';
 import { childEnv, createTestApp, type TestApp } from '../../../../test/harness/app.ts';
 import { hrFile } from '../../../../packages/pipeline/src/imports/poison-input.fixture.ts';
 
 let app: TestApp;
 beforeAll(async () => {
   app = await createTestApp();
+  await markRegisterApplied(app.ctx.database.db); // a feed is refused until a register is loaded
 });
 afterAll(async () => {
   await app?.close();

@@ -1,0 +1,194 @@
+// Fault tests (issue 15): a worker process killed with SIGKILL in the middle of staging, matching,
+// evaluation and raising alerts; a new worker finishes the import. Each disturbed run's final
+// state — staged rows, matches, signals with their source rows, alerts, tasks, task events — is
+// compared as sets with an undisturbed run of the same input. How long the new worker waited
+// before it took the dead worker's job over is measured and printed. Also: SIGTERM stops a worker
+// cleanly (exit 0) and the next one finishes; the same import job delivered twice changes nothing.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate } from '../generator/index.ts';
+import type { TestApp } from '../harness/app.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import {
+  chunksDone,
+  finalState,
+  importStatus,
+  kill,
+  preparedRun,
+  startWorker,
+  stateDiff,
+  until,
+  type WorkerProcess,
+} from './faults.fixture.ts';
+
+const PERSONS = Number(process.env.FAULT_PERSONS ?? 3000);
+/** Small chunks, so that every stage has several jobs and can be interrupted between two. */
+const CHUNK_ROWS = '4000';
+const FEED = 'hr';
+const PERIOD = '2023-03-31';
+
+let dir: string;
+let input: { registerFile: string; asOf: string; feed: string; period: string; feedFile: string };
+let baseline: Record<string, string[]>;
+let redelivered: Record<string, string[]>;
+const opened: TestApp[] = [];
+const workers: WorkerProcess[] = [];
+const takeovers: Array<{ point: string; seconds: number }> = [];
+
+async function run(): Promise<{ app: TestApp; importId: number }> {
+  const r = await preparedRun(input);
+  opened.push(r.app);
+  return r;
+}
+
+function worker(app: TestApp, env?: Record<string, string>): WorkerProcess {
+  const w = startWorker(app, { PIPELINE_CHUNK_ROWS: CHUNK_ROWS, ...env });
+  workers.push(w);
+  return w;
+}
+
+async function finished(app: TestApp, importId: number): Promise<void> {
+  await until('EVALUATED', async () => (await importStatus(app, importId)) === 'EVALUATED', 180_000);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ew-faults-'));
+  // a feed large enough that each stage lasts long enough to be interrupted
+  await generate({
+    out: dir,
+    persons: PERSONS,
+    seed: 7,
+    format: 'csv',
+    feeds: ['hr'],
+    rows: { hr: PERSONS * 20 },
+  });
+  input = {
+    registerFile: join(dir, 'register.csv'),
+    asOf: PERIOD,
+    feed: FEED,
+    period: PERIOD,
+    feedFile: join(dir, 'hr.csv'),
+  };
+  const { app, importId } = await run();
+  const w = worker(app);
+  await finished(app, importId);
+  baseline = await finalState(app);
+  expect(baseline.signals!.length).toBeGreaterThan(100);
+  expect(baseline.tasks!.length).toBeGreaterThan(10);
+  // the same import job delivered again after the import finished (a relay that lost track of
+  // its dispatch, a Redis that forgot it) changes nothing
+  await app.ctx.database.db
+    .insertInto('outbox')
+    .values({
+      queue: 'import',
+      job_name: 'import',
+      job_id: `import-${importId}-again`,
+      payload: JSON.stringify({ importId }),
+    })
+    .execute();
+  await until('outbox drained', async () => {
+    const left = await app.ctx.database.db
+      .selectFrom('outbox')
+      .select('id')
+      .where('dispatched_at', 'is', null)
+      .execute();
+    return left.length === 0;
+  });
+  await until(
+    'the redelivered job handled',
+    async () => w.lines.filter((l) => l.line.msg === 'job done' && l.line.queue === 'import').length >= 2,
+    60_000,
+  );
+  redelivered = await finalState(app);
+  await kill(w, 'SIGTERM');
+}, 300_000);
+
+afterAll(async () => {
+  for (const w of workers) await kill(w).catch(() => undefined);
+  for (const app of opened) await app.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+  if (takeovers.length > 0) {
+    console.log(
+      `worker takeover after SIGKILL (lock 4 s, stalled check 1 s):\n${takeovers
+        .map(
+          (t) =>
+            `  ${t.point.padEnd(10)} ${t.seconds.toFixed(1)} s from the kill to the new worker's first job start`,
+        )
+        .join('\n')}`,
+    );
+  }
+}, 120_000);
+
+/** When to kill: the first moment the import is in the middle of the stage. */
+const KILL_POINTS: Array<{
+  point: string;
+  queue: string;
+  ready: (app: TestApp, id: number, w: WorkerProcess) => Promise<boolean>;
+}> = [
+  {
+    // staging is one transaction (STAGING is never visible outside it): 300 ms into the job
+    point: 'staging',
+    queue: 'import',
+    ready: async (_app, _id, w) => {
+      const started = w.lines.find((l) => l.line.msg === 'job started' && l.line.queue === 'import');
+      return started !== undefined && Date.now() - started.at > 300;
+    },
+  },
+  {
+    point: 'matching',
+    queue: 'match',
+    ready: async (app, id) =>
+      (await importStatus(app, id)) === 'MATCHING' && (await chunksDone(app, id, 'match')) >= 1,
+  },
+  {
+    point: 'evaluate',
+    queue: 'evaluate',
+    ready: async (app, id) => (await chunksDone(app, id, 'evaluate')) >= 1,
+  },
+  {
+    point: 'alerts',
+    queue: 'raiseAlerts',
+    ready: async (app, id) => (await chunksDone(app, id, 'alerts')) >= 1,
+  },
+];
+
+describe.sequential('a worker killed with SIGKILL mid-stage', () => {
+  for (const k of KILL_POINTS) {
+    it(`during ${k.point}: a new worker finishes, and the final state equals the undisturbed run`, async () => {
+      const { app, importId } = await run();
+      const first = worker(app);
+      await until(`${k.point} under way`, async () => k.ready(app, importId, first), 180_000);
+      const killedAt = Date.now();
+      await kill(first, 'SIGKILL');
+      expect(await importStatus(app, importId)).not.toBe('EVALUATED');
+      const second = worker(app);
+      await finished(app, importId);
+      const start = second.lines.find((l) => l.line.msg === 'job started');
+      if (start !== undefined) takeovers.push({ point: k.point, seconds: (start.at - killedAt) / 1000 });
+      await kill(second, 'SIGTERM');
+      expect(stateDiff(baseline, await finalState(app))).toEqual({});
+    }, 300_000);
+  }
+});
+
+describe.sequential('stopping and redelivery', () => {
+  it('SIGTERM: the worker stops taking jobs, lets the current one go, exits 0; the next finishes the same', async () => {
+    const { app, importId } = await run();
+    const first = worker(app);
+    await until(
+      'matching under way',
+      async () => (await importStatus(app, importId)) === 'MATCHING',
+      180_000,
+    );
+    expect(await kill(first, 'SIGTERM')).toBe(0);
+    const second = worker(app);
+    await finished(app, importId);
+    await kill(second, 'SIGTERM');
+    expect(stateDiff(baseline, await finalState(app))).toEqual({});
+  }, 300_000);
+
+  it('the same import job delivered again after the import finished changes nothing', () => {
+    expect(stateDiff(baseline, redelivered)).toEqual({});
+  });
+});
