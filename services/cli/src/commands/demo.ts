@@ -60,7 +60,7 @@ export function demoCommand(): Command {
                 '\n',
         );
         process.stdout.write(
-          '\nThen `pnpm api`: POST /auth/login signs a demo user in (services/api/README.md).\n',
+          '\nThen `npx --yes pnpm@12.4.2 api` and open http://127.0.0.1:3000 to sign in to the console as one of these users.\n',
         );
       });
     });
