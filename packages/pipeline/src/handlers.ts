@@ -45,7 +45,9 @@ export const handlers: Handlers = {
   match: (ctx, payload) => matchChunk(ctx, payload),
   evaluate: (ctx, payload) => evaluateChunk(ctx, payload),
   raiseAlerts: (ctx, payload) => raiseAlerts(ctx, payload),
-  registerApplied: (ctx, payload) => afterRegisterSnapshot(ctx, payload),
+  registerApplied: async (ctx, payload) => {
+    await afterRegisterSnapshot(ctx, payload);
+  },
   standardChange: async (ctx, payload) => {
     await runStandardChange(ctx, payload);
   },

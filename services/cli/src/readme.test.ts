@@ -108,6 +108,19 @@ describe('the CLI run from another directory', () => {
     );
     expect(sim.code).toBe(0);
     expect(sim.stdout).toMatch(/^MED_EXPENSE\s+\d+\s+\d+\s+\+\d+$/m);
+
+    // the next snapshot: its follow-up (re-match, register income rule) runs at once and is printed
+    const next = await runCli(
+      t,
+      ['register', 'import', '--as-of', '2023-05-31', 'snapshot-2/register.csv'],
+      sample,
+    );
+    expect(next.code).toBe(0);
+    expect(next.stdout).toMatch(/snapshot \d+ applied/);
+    expect(next.stdout).toMatch(
+      /follow-up: \d+ rows outside the old register matched again \(\d+ now matched\)/,
+    );
+    expect(next.stdout).toMatch(/register rule INCOME_MARGINAL as of 2023-05-31: \d+ new signals/);
   }, 240_000);
 });
 

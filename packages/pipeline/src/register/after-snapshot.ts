@@ -4,14 +4,19 @@
 // idempotent on its own (per snapshot), so a rerun of the job changes nothing.
 import type { JobPayload } from '@ew/queue';
 import type { AppContext } from '../context.ts';
-import { rematchAfterSnapshot } from '../match/rematch.ts';
+import { rematchAfterSnapshot, type RematchResult } from '../match/rematch.ts';
 import { evaluateMatchedRows } from '../rules/evaluate-chunk.ts';
-import { evaluateRegisterIncome } from '../rules/register-income.ts';
+import { evaluateRegisterIncome, type RegisterIncomeOutcome } from '../rules/register-income.ts';
+
+export interface SnapshotFollowUp {
+  rematch: RematchResult;
+  income: RegisterIncomeOutcome;
+}
 
 export async function afterRegisterSnapshot(
   ctx: AppContext,
   payload: JobPayload<'registerApplied'>,
-): Promise<void> {
+): Promise<SnapshotFollowUp> {
   const rematch = await rematchAfterSnapshot(ctx, payload.snapshotId);
   // the rows of each import at once: one rules statement and one raise per import, not per row
   const byImport = new Map<number, number[]>();
@@ -41,4 +46,5 @@ export async function afterRegisterSnapshot(
     },
     'register snapshot followed up',
   );
+  return { rematch, income };
 }

@@ -1,5 +1,6 @@
 // `register import FILE`: load a full household-register snapshot.
 import { Command } from 'commander';
+import { afterRegisterSnapshot, type SnapshotFollowUp } from '@ew/pipeline/register/after-snapshot';
 import { importRegister, type RegisterImportResult } from '@ew/pipeline/register/register-import';
 import type { CliApp } from '../app.ts';
 import { parsePeriod } from '@ew/pipeline/imports/period';
@@ -38,6 +39,19 @@ export function formatRegisterResult(file: string, r: RegisterImportResult): str
     .join('\n');
 }
 
+export function formatFollowUp(f: SnapshotFollowUp): string {
+  const r = f.rematch;
+  const income =
+    f.income.outcome === 'evaluated'
+      ? `register rule INCOME_MARGINAL as of ${f.income.asOf}: ${num(f.income.signals)} new signals`
+      : `register rule INCOME_MARGINAL: ${f.income.reason === 'already-run' ? 'run already for this snapshot' : 'skipped'}`;
+  return [
+    `  follow-up: ${num(r.rematched)} rows outside the old register matched again (${num(r.newlyMatched)} now matched), ` +
+      `${num(r.flaggedLeft)} matches flagged as their person left, ${num(r.unflagged)} flags cleared`,
+    `  ${income}`,
+  ].join('\n');
+}
+
 export function registerCommand(): Command {
   const register = new Command('register').description('the household register (户籍 / 低收入人口库)');
   register
@@ -53,7 +67,14 @@ export function registerCommand(): Command {
           opts.asOf ? parsePeriod(opts.asOf) : undefined,
         );
         process.stdout.write(formatRegisterResult(file, result) + '\n');
-        if (result.outcome === 'REFUSED') process.exitCode = 2;
+        if (result.outcome === 'REFUSED') {
+          process.exitCode = 2;
+          return;
+        }
+        // the follow-up (re-match the rows outside the old register, register income rule) runs
+        // here and now; the queued job finds it done (each step is idempotent per snapshot)
+        const followUp = await afterRegisterSnapshot(app.ctx, { snapshotId: result.snapshotId });
+        process.stdout.write(formatFollowUp(followUp) + '\n');
       });
     });
   return register;
