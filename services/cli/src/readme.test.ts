@@ -97,6 +97,16 @@ describe('the CLI run from another directory', () => {
       /against the replaced file \(import \d+\): new 1 \(rows \d+\), changed \d+ \(rows [\d, …]+\), gone \d+/,
     );
 
+    // the replaced file's open reviews closed as superseded; none left open on it
+    const reviews = await t.ctx.database.db
+      .selectFrom('match_reviews')
+      .innerJoin('imports', 'imports.id', 'match_reviews.import_id')
+      .select(['imports.status as importStatus', 'match_reviews.status'])
+      .where('imports.feed', '=', 'medical')
+      .execute();
+    const replaced = reviews.filter((r) => r.importStatus === 'REPLACED');
+    expect(replaced.length).toBeGreaterThan(0);
+    expect(replaced.every((r) => r.status === 'SUPERSEDED')).toBe(true);
     const list = await runCli(t, ['imports', 'list']);
     expect(list.stdout).toMatch(/medical\s+2023-03-31\s+medical\.csv\s+REPLACED\s+800/);
     expect(list.stdout).toMatch(/medical\s+2023-03-31\s+medical-corrected\.csv\s+EVALUATED\s+798/);

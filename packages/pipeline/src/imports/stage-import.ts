@@ -192,6 +192,13 @@ async function finishStaging(
     await client.query(`update imports set status = 'REPLACED' where id = $1 and status <> 'REPLACED'`, [
       imp.replaces_import_id,
     ]);
+    // the replaced file's open reviews are about rows that no longer count: closed as superseded
+    // (the corrected file's own rows get reviews of their own where they need them)
+    await client.query(
+      `update match_reviews set status = 'SUPERSEDED', decided_by = 'system', decided_at = now()
+        where import_id = $1 and status = 'OPEN'`,
+      [imp.replaces_import_id],
+    );
   }
   const bounds = await client.query<{ lo: number | null; hi: number | null }>(
     `select min(row_no) as lo, max(row_no) as hi from staged_rows where import_id = $1`,
