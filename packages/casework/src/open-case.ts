@@ -25,15 +25,21 @@ export const openCaseInput = z.union([
     ...base,
     subject: z.strictObject({
       name: z.string().trim().min(1).max(50),
+      /** Parsed once here: the output is the normalised 18-character number. */
       idNumber: z
         .string()
         .trim()
         .max(30)
-        .optional()
-        .refine(
-          (v) => v === undefined || parseIdNumber(v).ok,
-          'not a valid resident ID number (18 digits, check digit)',
-        ),
+        .transform((v, ctx) => {
+          const parsed = parseIdNumber(v);
+          if (parsed.ok) return parsed.id;
+          ctx.addIssue({
+            code: 'custom',
+            message: 'not a valid resident ID number (18 digits, check digit)',
+          });
+          return z.NEVER;
+        })
+        .optional(),
       townId: z.number().int().positive(),
       address: z.string().trim().min(1).max(300),
       village: z.string().trim().max(100).optional(),
@@ -84,7 +90,6 @@ export async function openCase(
       if (town === undefined) throw new CaseworkError('VALIDATION_FAILED', `no town ${townId}`);
     }
     const subject = 'subject' in input ? input.subject : null;
-    const idNumber = subject?.idNumber === undefined ? null : parseIdNumber(subject.idNumber);
     const task = await trx
       .insertInto('tasks')
       .values({
@@ -96,7 +101,7 @@ export async function openCase(
         source: input.source,
         reason: input.reason,
         subject_name: subject?.name ?? null,
-        subject_id_number: idNumber?.ok === true ? idNumber.id : null,
+        subject_id_number: subject?.idNumber ?? null,
         subject_address: subject?.address ?? null,
         subject_village: subject?.village ?? null,
         created_by: actor.id,

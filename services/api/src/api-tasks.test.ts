@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { TaskStatus } from '@ew/db';
 import { isoDateInShanghai, markOverdue } from '@ew/casework';
-import { addDelivery, addHousehold, evaluateDelivery } from '@ew/pipeline/rules/rules.fixture';
+import { addDelivery, addHousehold, evaluateDelivery, makeId } from '@ew/pipeline/rules/rules.fixture';
 import { bearer, startApiTest, TOWN_A, TOWN_B, type ApiTest, type Who } from './api.fixture.ts';
 import { eventsOf, seedTask } from './casework.fixture.ts';
 
@@ -593,6 +593,22 @@ describe('一门受理: cases opened by hand', () => {
     expect(detail.events[0]).toMatchObject({ action: 'open', detail: { source: 'WALK_IN' } });
     // same workflow from here
     expect((await post(`/tasks/${task.taskId}/claim`, 'cwA')).statusCode).toBe(200);
+    // an ID given with spaces is stored normalised, and shown in full only through a reveal
+    const id = makeId('1975-02-03');
+    const withId = await post('/tasks', 'cwA', {
+      source: 'PHONE',
+      reason: '电话求助，称家中无收入',
+      subject: {
+        name: '赵六',
+        idNumber: `${id.slice(0, 6)} ${id.slice(6)}`,
+        townId: api.towns.A,
+        address: '城关镇西街2号',
+      },
+    });
+    const withIdTask = withId.json<{ task: { taskId: number } }>().task.taskId;
+    expect((await post(`/tasks/${withIdTask}/reveal`, 'cwA', { reason: '核对身份' })).json()).toEqual({
+      idNumber: id,
+    });
     expect(
       (
         await post('/tasks', 'cwA', {
