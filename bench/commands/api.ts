@@ -1,5 +1,7 @@
 // `pnpm bench api [--tasks 1000000] [--towns 20] [--connections 50] [--duration 20] [--json PATH]
-// [--keep]`: the caseworker's console under load (issue 11). Fills its own database with `--tasks`
+// [--keep] [--database NAME]`: the caseworker's console under load (issue 11). `--database`
+// measures a database an earlier run kept, without filling it; BENCH_API_NODE_OPTIONS (e.g.
+// `--cpu-prof --cpu-prof-dir=/tmp/prof`) are added to the API process's node flags. Fills its own database with `--tasks`
 // tasks over `--towns` towns — each with a household of two, one to three signals grouped into one
 // alert, and its open event — in bulk SQL, ANALYZEs, starts the real API as its own process on
 // 127.0.0.1, and with autocannon measures, one after the other:
@@ -91,8 +93,9 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-async function startApi(dbName: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'services/api/src/main.ts')], {
+async function startApi(dbName: string, port: number, nodeOptions: string[]): Promise<ChildProcess> {
+  const main = join(ROOT, 'services/api/src/main.ts');
+  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', main], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -184,23 +187,30 @@ export async function apiBench(args: Args): Promise<void> {
   const towns = args.number('towns', 20);
   const connections = args.number('connections', 50);
   const duration = args.number('duration', 20);
-  const dbName = `ew_bench_api_${Date.now().toString(36)}`;
-  await ensureDatabase(databaseUrl(dbName));
+  const reuse = args.string('database', '');
+  const nodeOptions = (process.env['BENCH_API_NODE_OPTIONS'] ?? '').split(' ').filter(Boolean);
+  const dbName = reuse || `ew_bench_api_${Date.now().toString(36)}`;
+  if (!reuse) await ensureDatabase(databaseUrl(dbName));
   const db = openDatabase(databaseUrl(dbName), { applicationName: 'ew-bench-api' });
   let api: ChildProcess | undefined;
   try {
     await migrateToLatest(db.db);
-    log(`api: filling ${tasks.toLocaleString()} tasks over ${towns} towns …`);
-    const t0 = Date.now();
-    await fill(db, tasks, towns);
-    await db.pool.query('analyze');
-    const fillSeconds = round2((Date.now() - t0) / 1000);
-    log(`api: filled and analyzed in ${fillSeconds} s`);
+    let fillSeconds = 0;
+    if (!reuse) {
+      log(`api: filling ${tasks.toLocaleString()} tasks over ${towns} towns …`);
+      const t0 = Date.now();
+      await fill(db, tasks, towns);
+      await db.pool.query('analyze');
+      fillSeconds = round2((Date.now() - t0) / 1000);
+      log(`api: filled and analyzed in ${fillSeconds} s (database ${dbName})`);
+    }
     const town = await db.db
       .selectFrom('towns')
       .select(['id', 'name'])
       .orderBy('id')
       .executeTakeFirstOrThrow();
+    // a kept database (--database) holds the last run's user: a new token each run
+    await db.db.deleteFrom('users').where('username', '=', 'bench-cw').execute();
     const { token } = await createUser(
       db.db,
       { username: 'bench-cw', displayName: 'bench', role: 'CASEWORKER', townName: town.name, token: true },
@@ -212,7 +222,7 @@ export async function apiBench(args: Args): Promise<void> {
       db.db,
     );
     const port = await freePort();
-    api = await startApi(dbName, port);
+    api = await startApi(dbName, port, nodeOptions);
     const loadAvg = trackLoad();
     const results: Measured[] = [];
     const scenarios: Array<[string, string[]]> = [
@@ -248,6 +258,6 @@ export async function apiBench(args: Args): Promise<void> {
       await once(api, 'exit');
     }
     await db.close();
-    if (!args.flag('keep')) await dropDatabase(dbName);
+    if (!args.flag('keep') && !reuse) await dropDatabase(dbName);
   }
 }

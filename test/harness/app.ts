@@ -16,8 +16,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(): Promise<TestApp> {
-  const tdb = await createTestDatabase();
+export async function createTestApp(options: { preparedStatements?: number } = {}): Promise<TestApp> {
+  const tdb = await createTestDatabase(options);
   const dir = await mkdtemp(join(tmpdir(), 'ew-test-'));
   const env = loadEnv({
     ...process.env,

@@ -12,7 +12,10 @@ export interface TestDatabase extends DatabaseHandle {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** `preparedStatements`: as the API's pool runs them (openDatabase). */
+export async function createTestDatabase(
+  options: { preparedStatements?: number } = {},
+): Promise<TestDatabase> {
   const adminUrl = inject('postgresAdminUrl');
   const name = `ew_test_${inject('runId')}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -23,7 +26,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     await admin.end();
   }
   const url = withDatabase(adminUrl, name);
-  const handle = openDatabase(url, { max: 5, applicationName: 'ew-test' });
+  const handle = openDatabase(url, { max: 5, applicationName: 'ew-test', ...options });
   return {
     ...handle,
     url,

@@ -47,28 +47,39 @@ export function standing(actor: Actor, task: TaskState): Set<Who> {
   return who;
 }
 
-/** Why `actor` may not take `action` on `task` now (null: they may). */
-export function refusal(actor: Actor, task: TaskState, action: UserAction): CaseworkError | null {
+/** Why `actor` may not take `action` on `task` now, as the error's code and message (null: they may). */
+function refusalReason(
+  actor: Actor,
+  task: TaskState,
+  action: UserAction,
+): { code: 'TRANSITION_NOT_ALLOWED' | 'FORBIDDEN'; message: string } | null {
   const t = TRANSITIONS[action];
   if (!(t.from as readonly (TaskStatus | null)[]).includes(task.status)) {
-    return new CaseworkError(
-      'TRANSITION_NOT_ALLOWED',
-      `cannot ${action} a task that is ${task.status} (${STATUS_LABELS[task.status]})`,
-    );
+    return {
+      code: 'TRANSITION_NOT_ALLOWED',
+      message: `cannot ${action} a task that is ${task.status} (${STATUS_LABELS[task.status]})`,
+    };
   }
   if (action === 'record_paperwork' && !task.paperworkDue) {
-    return new CaseworkError('TRANSITION_NOT_ALLOWED', 'this task has no paperwork due');
+    return { code: 'TRANSITION_NOT_ALLOWED', message: 'this task has no paperwork due' };
   }
   const who = standing(actor, task);
   if (!(t.who as readonly Who[]).some((w) => who.has(w))) {
-    return new CaseworkError('FORBIDDEN', `${action} needs: ${t.who.join(' or ')}`);
+    return { code: 'FORBIDDEN', message: `${action} needs: ${t.who.join(' or ')}` };
   }
   return null;
 }
 
+/** Why `actor` may not take `action` on `task` now (null: they may). */
+export function refusal(actor: Actor, task: TaskState, action: UserAction): CaseworkError | null {
+  const reason = refusalReason(actor, task, action);
+  return reason === null ? null : new CaseworkError(reason.code, reason.message);
+}
+
 /** The actions the actor may take on the task now, in workflow order. */
 export function allowedActions(actor: Actor, task: TaskState): UserAction[] {
-  return (USER_ACTIONS as UserAction[]).filter((a) => refusal(actor, task, a) === null);
+  // the reasons, not errors: an error captures a stack (1.3 % of the API's CPU on task pages)
+  return (USER_ACTIONS as UserAction[]).filter((a) => refusalReason(actor, task, a) === null);
 }
 
 interface LockedTask {

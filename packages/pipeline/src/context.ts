@@ -27,13 +27,20 @@ export interface AppContext {
 
 export async function createAppContext(
   env: Env,
-  options: { name: string; database?: DatabaseHandle; logger?: Logger },
+  options: {
+    name: string;
+    database?: DatabaseHandle;
+    logger?: Logger;
+    /** Named prepared statements per connection (see openDatabase); the API's many short reads. */
+    preparedStatements?: number;
+  },
 ): Promise<AppContext> {
   const logger = options.logger ?? createLogger(options.name, env.LOG_LEVEL);
   const database =
     options.database ??
     openDatabase(env.DATABASE_URL, {
       applicationName: options.name,
+      ...(options.preparedStatements === undefined ? {} : { preparedStatements: options.preparedStatements }),
       onIdleError: (err) => logger.warn({ err }, 'postgres: idle connection failed; the pool replaces it'),
     });
   const config = loadDeploymentConfig(resolveFromRoot(env.APP_ROOT, env.DEPLOYMENT_CONFIG));

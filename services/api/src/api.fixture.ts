@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { UserRole } from '@ew/db';
 import { createTestApp, type TestApp } from '../../../test/harness/app.ts';
-import { buildApp, type ApiOptions } from './app.ts';
+import { API_PREPARED_STATEMENTS, buildApp, type ApiOptions } from './app.ts';
 import { createUser } from '@ew/accounts';
 
 export const TOWN_A = '城关镇';
@@ -27,7 +27,8 @@ export interface ApiTest {
 }
 
 export async function startApiTest(options: Partial<ApiOptions> = {}): Promise<ApiTest> {
-  const t = await createTestApp();
+  // the pool as the API's own: named prepared statements
+  const t = await createTestApp({ preparedStatements: API_PREPARED_STATEMENTS });
   const db = t.ctx.database.db;
   const towns = await db
     .insertInto('towns')

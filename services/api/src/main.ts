@@ -5,7 +5,7 @@
 import { exitOnEnvError, loadEnv } from '@ew/config';
 import { migrateToLatest, openDatabase } from '@ew/db';
 import { createAppContext } from '@ew/pipeline/context';
-import { buildApp } from './app.ts';
+import { API_PREPARED_STATEMENTS, buildApp } from './app.ts';
 import { SHUTDOWN_TIMEOUT_MS } from './shutdown.ts';
 
 async function main(): Promise<void> {
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
       await database.close();
     }
   }
-  const ctx = await createAppContext(env, { name: 'api' });
+  const ctx = await createAppContext(env, { name: 'api', preparedStatements: API_PREPARED_STATEMENTS });
   const app = await buildApp({
     ctx,
     redisUrl: env.REDIS_URL,
