@@ -37,6 +37,10 @@ export const AUDIT_ACTIONS = [
   // match reviews and imports
   'review.accept',
   'review.reject',
+  // a decision applied again to the same source row delivered later (actor system:reuse)
+  'review.reuse',
+  // a review's full values (the row's and its candidates' ID numbers and names) shown
+  'review.reveal',
   'import.request',
   'import.replace',
 ] as const;

@@ -5,6 +5,7 @@ export * from './demo-users.ts';
 export * from './errors.ts';
 export * from './identity.ts';
 export * from './passwords.ts';
+export * from './reveal.ts';
 export * from './sessions.ts';
 export * from './signin.ts';
 export * from './tokens.ts';

@@ -1,7 +1,7 @@
 // A full ID number, shown only on an explicit request with a reason, and audited (domain §8).
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { audit } from '@ew/accounts';
+import { auditReveal, REVEAL_REASON } from '@ew/accounts';
 import type { DB } from '@ew/db';
 import type { Actor } from './actor.ts';
 import { CaseworkError } from './errors.ts';
@@ -11,7 +11,7 @@ export const revealInput = z.strictObject({
   /** A member of the task's household; leave out for the person of a hand-opened case. */
   personId: z.number().int().positive().optional(),
   /** Why the full number is needed (e.g. 核对低保系统). */
-  reason: z.string().trim().min(2).max(500),
+  reason: z.string().trim().min(REVEAL_REASON.min).max(REVEAL_REASON.max),
 });
 
 export async function revealIdNumber(
@@ -43,13 +43,13 @@ export async function revealIdNumber(
       if (idNumber === null)
         throw new CaseworkError('NOT_FOUND', 'this task records no ID number; name a personId');
     }
-    await audit(trx, {
-      actor: actor.username,
-      actorUserId: actor.id,
+    await auditReveal(trx, {
+      operator: { actor: actor.username, actorUserId: actor.id },
       action: 'person.reveal',
       subjectType: input.personId !== undefined ? 'person' : 'task',
       subjectId: input.personId ?? taskId,
-      detail: { taskId, reason: input.reason },
+      reason: input.reason,
+      detail: { taskId },
     });
     return { idNumber };
   });

@@ -171,7 +171,12 @@ export const REGISTER_TRIGGER: Names = {
   STANDARD_CHANGE: '低保标准调整',
 };
 export const REVIEW_KIND: Names = { REVIEW: '匹配待确认', CONFLICT: '身份信息冲突' };
-export const REVIEW_STATUS: Names = { OPEN: '待处理', ACCEPTED: '已确认', REJECTED: '已驳回' };
+export const REVIEW_STATUS: Names = {
+  OPEN: '待处理',
+  ACCEPTED: '已确认',
+  REJECTED: '已驳回',
+  SUPERSEDED: '已作废（文件已更正）',
+};
 export const ID_STATUS: Names = {
   VALID: '有效',
   EMPTY: '为空',

@@ -217,7 +217,7 @@ export interface ReviewItem {
   feed: string;
   period: string;
   kind: 'REVIEW' | 'CONFLICT';
-  status: 'OPEN' | 'ACCEPTED' | 'REJECTED';
+  status: 'OPEN' | 'ACCEPTED' | 'REJECTED' | 'SUPERSEDED';
   createdAt: string;
   decidedBy: string | null;
   decidedAt: string | null;
@@ -229,7 +229,23 @@ export interface ReviewItem {
       score: number;
       kind: string;
       householdNo: string | null;
+      village: string | null;
+      address: string | null;
+      relation: string | null;
       active: boolean;
     }
   >;
+}
+
+export interface ReviewCounts {
+  total: number;
+  byFeed: Array<{ feed: string; open: number }>;
+  byImport: Array<{ importId: number; feed: string; period: string; fileName: string; open: number }>;
+}
+
+/** POST /reviews/:id/reveal: full values, audited. */
+export interface RevealedReview {
+  reviewId: number;
+  row: { idNumber: string | null; name: string | null };
+  candidates: Array<{ personId: number; idNumber: string | null; name: string | null }>;
 }

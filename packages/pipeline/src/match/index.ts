@@ -15,5 +15,8 @@ export {
   type ReviewErrorCode,
   type ReviewListItem,
 } from './review.ts';
+export { openReviewCounts, type OpenReviewCounts, type OpenReviewsByImport } from './review-counts.ts';
+export { revealReview, type RevealedPerson, type RevealedReview } from './review-reveal.ts';
+export { reuseEarlierDecisions, REUSE_ACTOR, type ReusedDecisions } from './review-reuse.ts';
 export { rematchAfterSnapshot, type RematchResult } from './rematch.ts';
 export { measureMatchQuality, type MatchQuality, type TruthRow } from './quality.ts';

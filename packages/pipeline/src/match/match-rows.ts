@@ -10,6 +10,8 @@
 //      usable ID and for conflicts; name-only candidates for rows without a birth date. One
 //      query each.
 //   4. TS: score the names, decide (decide.ts), write in bulk (match-writes.ts).
+//   5. SQL: a new review of a row decided in an earlier delivery takes that decision
+//      (review-reuse.ts).
 import type { Transaction } from 'kysely';
 import { thresholdsAt } from '@ew/config';
 import { NAME_SCORES } from '@ew/core';
@@ -32,6 +34,7 @@ import {
   type RemainderRow,
 } from './match-queries.ts';
 import { writeDecisions } from './match-writes.ts';
+import { reuseEarlierDecisions } from './review-reuse.ts';
 import { isEmptyFilter, type RowFilter } from './row-filter.ts';
 import { StepTimer } from '../pipeline/step-timer.ts';
 
@@ -86,9 +89,14 @@ export async function matchRows(
   await writeDecisions(trx, importId, decisions);
   lap('write');
   for (const d of decisions) counts[d.method] += 1;
+  // reviews of rows delivered before and decided then take that decision (review-reuse.ts)
+  const reused = decisions.some((d) => d.review !== undefined)
+    ? await reuseEarlierDecisions(trx, importId, filter)
+    : { accepted: 0, rejected: 0 };
+  lap('reuse');
 
   ctx.logger.debug(
-    { importId, counts, remainder: remainder.length, ms: timer.ms, totalMs: Date.now() - started },
+    { importId, counts, reused, remainder: remainder.length, ms: timer.ms, totalMs: Date.now() - started },
     'rows matched',
   );
   return counts;

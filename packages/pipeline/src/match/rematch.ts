@@ -16,7 +16,7 @@ export interface RematchResult {
   imports: number;
   /** OUTSIDE / UNMATCHED rows matched again. */
   rematched: number;
-  /** … of which are now matched automatically (ID or FALLBACK). */
+  /** … of which are now matched (ID, FALLBACK, or MANUAL by an earlier review's decision). */
   newlyMatched: number;
   /** Matches newly flagged because their person left the register. */
   flaggedLeft: number;
@@ -73,7 +73,10 @@ export async function rematchAfterSnapshot(ctx: AppContext, snapshotId: number):
           .where('row_no', '=', sql<number>`any(${rowNos}::int[])`)
           .returning(['row_no', 'method'])
           .execute();
-        const newly = matched.filter((m) => m.method === 'ID' || m.method === 'FALLBACK');
+        // MANUAL: a review that took an earlier decision (review-reuse.ts)
+        const newly = matched.filter(
+          (m) => m.method === 'ID' || m.method === 'FALLBACK' || m.method === 'MANUAL',
+        );
         result.rematched += rowNos.length;
         result.newlyMatched += newly.length;
         for (const m of newly) result.newlyMatchedRows.push({ importId, rowNo: m.row_no });

@@ -7,7 +7,7 @@
 import { sql, type Kysely } from 'kysely';
 import { audit } from '@ew/accounts';
 import { maskIdNumber, maskName } from '@ew/core';
-import type { DB, Gender } from '@ew/db';
+import type { DB, Gender, Relation } from '@ew/db';
 import type { ReviewCandidate } from './decide.ts';
 
 export type { ReviewStatus } from '@ew/db';
@@ -21,8 +21,13 @@ export interface MaskedPerson {
   town: string | null;
 }
 
+/** What tells candidates apart (人工核对): where they live and who they are in the household. */
 export interface ReviewCandidateView extends ReviewCandidate, MaskedPerson {
   householdNo: string | null;
+  village: string | null;
+  address: string | null;
+  /** Relation to the household head (户主, 配偶, 子女 …). */
+  relation: Relation | null;
   /** False when the person has left the register since the review was made. */
   active: boolean;
 }
@@ -46,6 +51,7 @@ export interface ReviewListItem {
 
 export interface ListReviewsOptions {
   importId?: number;
+  feed?: string;
   status?: ReviewStatus;
   limit: number;
   /** Reviews with an id greater than this (paging). */
@@ -84,6 +90,7 @@ export async function listReviews(db: Kysely<DB>, options: ListReviewsOptions): 
     .orderBy('r.id')
     .limit(options.limit);
   if (options.importId !== undefined) query = query.where('r.import_id', '=', options.importId);
+  if (options.feed !== undefined) query = query.where('i.feed', '=', options.feed);
   if (options.status !== undefined) query = query.where('r.status', '=', options.status);
   if (options.afterId !== undefined) query = query.where('r.id', '>', options.afterId);
   const reviews = await query.execute();
@@ -103,7 +110,10 @@ export async function listReviews(db: Kysely<DB>, options: ListReviewsOptions): 
             'p.birth_date',
             'p.gender',
             'p.active',
+            'p.relation',
             'h.household_no',
+            'h.village',
+            'h.address',
             't.name as town',
           ])
           .where('p.id', 'in', personIds)
@@ -142,6 +152,9 @@ export async function listReviews(db: Kysely<DB>, options: ListReviewsOptions): 
         gender: p?.gender ?? null,
         town: p?.town ?? null,
         householdNo: p?.household_no ?? null,
+        village: p?.village ?? null,
+        address: p?.address ?? null,
+        relation: p?.relation ?? null,
         active: p?.active ?? false,
       };
     }),

@@ -1,10 +1,18 @@
-// The review list of ambiguous matches (domain §3): read by ADMIN and SUPERVISOR (masked), decided
-// by ADMIN. A decision that matches a row sends it on to rule evaluation at once
+// The review list of ambiguous matches (domain §3): read by DATA_ADMIN and SUPERVISOR (masked, with
+// the context that tells candidates apart: birth date, village, household, relation), decided by
+// DATA_ADMIN. A decision that matches a row sends it on to rule evaluation at once
 // (`evaluateMatchedRow`: its signals become alerts and tasks in the same call). `decideReview`
 // writes the audit row.
+//   GET  /reviews/counts       open reviews per feed and per import
+//   POST /reviews/:id/reveal   the full ID numbers and names of the row and its candidates, with a
+//                              reason (audited review.reveal). DATA_ADMIN only: the role that
+//                              decides; ADMIN (users, audit) and SUPERVISOR do not need them.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { REVEAL_REASON } from '@ew/accounts';
 import { decideReview, listReviews } from '@ew/pipeline/match/review';
+import { openReviewCounts } from '@ew/pipeline/match/review-counts';
+import { revealReview } from '@ew/pipeline/match/review-reveal';
 import { evaluateMatchedRow } from '@ew/pipeline/rules/evaluate-chunk';
 import { requireRole, userOf } from '../auth.ts';
 import { parseInput } from '../errors.ts';
@@ -14,9 +22,15 @@ import { dbId, idParams } from './params.ts';
 
 const listQuery = z.strictObject({
   importId: dbId.optional(),
-  status: z.enum(['OPEN', 'ACCEPTED', 'REJECTED']).default('OPEN'),
+  feed: z.string().min(1).max(40).optional(),
+  status: z.enum(['OPEN', 'ACCEPTED', 'REJECTED', 'SUPERSEDED']).default('OPEN'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   afterId: dbId.optional(),
+});
+
+const revealBody = z.strictObject({
+  /** Why the full values are needed (e.g. 区分同名同生日人员). */
+  reason: z.string().trim().min(REVEAL_REASON.min).max(REVEAL_REASON.max),
 });
 
 const decisionBody = z.union([
@@ -52,9 +66,38 @@ export function reviewRoutes(app: FastifyInstance, deps: ApiDeps): void {
         status: q.status,
         limit: q.limit,
         ...(q.importId === undefined ? {} : { importId: q.importId }),
+        ...(q.feed === undefined ? {} : { feed: q.feed }),
         ...(q.afterId === undefined ? {} : { afterId: q.afterId }),
       });
       return { reviews };
+    },
+  );
+
+  app.get(
+    '/reviews/counts',
+    {
+      onRequest: requireRole(db, 'DATA_ADMIN', 'SUPERVISOR'),
+      schema: routeSchema({ summary: 'Open reviews per feed and per import', tags: ['reviews'] }),
+    },
+    async () => openReviewCounts(db),
+  );
+
+  app.post(
+    '/reviews/:id/reveal',
+    {
+      onRequest: requireRole(db, 'DATA_ADMIN'),
+      schema: routeSchema({
+        summary: "A review's full ID numbers and names, with a reason (audited)",
+        tags: ['reviews'],
+        params: idParams,
+        body: revealBody,
+      }),
+    },
+    async (request) => {
+      const user = userOf(request);
+      const { id } = parseInput(idParams, request.params, 'params');
+      const { reason } = parseInput(revealBody, request.body ?? {}, 'body');
+      return revealReview(db, { actor: user.username, actorUserId: user.id }, id, reason);
     },
   );
 
