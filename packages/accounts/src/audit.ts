@@ -34,6 +34,8 @@ export const AUDIT_ACTIONS = [
   'user.deactivate',
   'user.reset_password',
   'user.rotate_token',
+  // signals found no longer true (a new standard, a corrected file): the withdrawal as a whole
+  'signal.withdraw',
   // match reviews and imports
   'review.accept',
   'review.reject',

@@ -33,6 +33,7 @@ export const SOURCE_LABELS: Record<TaskSource, string> = {
 export const ACTION_LABELS: Record<TaskAction, string> = {
   open: '受理',
   signals_attached: '新增预警信号',
+  signals_withdrawn: '预警信号撤销',
   overdue: '已超期',
   paperwork_overdue: '补充材料超期',
   claim: '认领',

@@ -12,7 +12,7 @@
 //   town_caseworker  a caseworker of the task's town
 //   assignee         the caseworker the task is assigned to
 //   supervisor       a supervisor (all towns)
-//   system           the pipeline (open, signals_attached) and the scheduler (overdue)
+//   system           the pipeline (open, signals_attached, signals_withdrawn) and the scheduler (overdue)
 import type { TaskEventStatus, TaskOutcome, TaskStatus } from '@ew/db';
 
 export type Who = 'town_caseworker' | 'assignee' | 'supervisor' | 'system';
@@ -27,6 +27,13 @@ export interface Transition {
 export const TRANSITIONS = {
   open: { from: [null], to: 'NEW', who: ['system'] },
   signals_attached: {
+    from: ['NEW', 'ASSIGNED', 'IN_PROGRESS', 'PENDING_APPROVAL'],
+    to: 'same',
+    who: ['system'],
+  },
+  // signals of the task found no longer true (a new standard, a corrected file): see
+  // packages/pipeline/src/alerts/withdraw-signals.ts
+  signals_withdrawn: {
     from: ['NEW', 'ASSIGNED', 'IN_PROGRESS', 'PENDING_APPROVAL'],
     to: 'same',
     who: ['system'],
@@ -50,7 +57,10 @@ export type TaskAction = keyof typeof TRANSITIONS;
 export const USER_ACTIONS = (Object.keys(TRANSITIONS) as TaskAction[]).filter(
   (a) => !(TRANSITIONS[a].who as readonly Who[]).includes('system'),
 );
-export type UserAction = Exclude<TaskAction, 'open' | 'signals_attached' | 'overdue' | 'paperwork_overdue'>;
+export type UserAction = Exclude<
+  TaskAction,
+  'open' | 'signals_attached' | 'signals_withdrawn' | 'overdue' | 'paperwork_overdue'
+>;
 
 export const TASK_OUTCOMES = [
   'INCLUDED_MARGINAL',

@@ -69,6 +69,7 @@ export const CODE: Names = {
 export const EVENT_ACTION: Names = {
   open: '受理',
   signals_attached: '追加预警信号',
+  signals_withdrawn: '预警信号撤销',
   claim: '认领',
   assign: '分派',
   start_visit: '开始走访核查',

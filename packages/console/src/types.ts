@@ -100,6 +100,8 @@ export interface ExplainedSignal {
   before: Record<string, unknown> | null;
   source: SignalSource;
   createdAt: string;
+  /** Withdrawn: no longer true (a new low-income standard, a corrected file), and why. */
+  superseded: { at: string; reason: string | null } | null;
 }
 
 export interface ExplainedAlert {

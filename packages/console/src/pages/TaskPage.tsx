@@ -227,6 +227,7 @@ export default function TaskPage() {
                   <Space wrap size={[4, 4]}>
                     <Tag color="geekblue">{codeName(s.code)}</Tag>
                     <SeverityTag severity={s.severity} />
+                    {s.superseded && <Tag data-superseded>已撤销</Tag>}
                     {s.person && (
                       <span className="ew-muted">
                         {s.person.name} · {s.person.idNumber}
@@ -237,6 +238,11 @@ export default function TaskPage() {
                     {explainSignal(s)}
                   </span>
                   <span className="ew-muted ew-wrap">来源：{sourceOf(s)}</span>
+                  {s.superseded && (
+                    <span className="ew-muted ew-wrap">
+                      {formatDate(s.superseded.at)} 撤销：{s.superseded.reason ?? '不再符合'}
+                    </span>
+                  )}
                 </Space>
               </List.Item>
             )}

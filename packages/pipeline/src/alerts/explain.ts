@@ -2,6 +2,7 @@
 // values and thresholds the rule used, and where it came from — the feed file, row and match
 // method (and score), or the register event (snapshot, standard change). Identities are masked
 // (ID number: first 6 + last 4; name: surname only), as everywhere outside the register itself.
+// A withdrawn signal (no longer true) is listed with when and why it was withdrawn.
 import type { Kysely } from 'kysely';
 import { maskIdNumber, maskName } from '@ew/core';
 import type { DB, Severity } from '@ew/db';
@@ -35,6 +36,11 @@ export interface ExplainedSignal {
   before: Record<string, unknown> | null;
   source: SignalSource;
   createdAt: Date;
+  /**
+   * Set when the signal was withdrawn (no longer true: a new standard, a corrected file; see
+   * withdraw-signals.ts): the task page tags it 已撤销 with the reason, never as current evidence.
+   */
+  superseded: { at: Date; reason: string | null } | null;
 }
 
 export interface ExplainedAlert {
@@ -105,6 +111,8 @@ export async function explainAlert(db: Kysely<DB>, alertId: number): Promise<Exp
       'signals.row_no',
       'signals.evidence',
       'signals.created_at',
+      'signals.superseded_at',
+      'signals.superseded_reason',
       'persons.id_number',
       'persons.name',
       'imports.file_name',
@@ -169,6 +177,7 @@ export async function explainAlert(db: Kysely<DB>, alertId: number): Promise<Exp
                 matchScore: numberOrNull(source.matchScore),
               },
         createdAt: s.created_at,
+        superseded: s.superseded_at === null ? null : { at: s.superseded_at, reason: s.superseded_reason },
       };
     }),
   };

@@ -19,7 +19,7 @@
 // How: the pending signals are copied once into a temporary table; one set-based snapshot query
 // gives every pending household with its state (pendingHouseholdsQuery), read through a cursor in
 // batches; decide() is pure; each batch is written by one statement (writeDecisions).
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { thresholdsAt, type ThresholdVersion } from '@ew/config';
 import { STAGE_SETTINGS_SQL, type DB, type Severity } from '@ew/db';
 import { recordJob } from '@ew/queue';
@@ -61,6 +61,17 @@ const ADVISORY_LOCK_KEY = 730_150_001;
  * a register snapshot) holds all of them.
  */
 export const ALERT_BUCKETS = 4;
+
+/**
+ * Takes the advisory lock of one household bucket, or of every bucket (ascending: no deadlock),
+ * for the rest of the transaction. Whatever writes a household's alerts and tasks holds it: a
+ * raise, and a withdrawal of signals (withdraw-signals.ts).
+ */
+export async function lockAlertBuckets(trx: Kysely<DB>, bucket?: number): Promise<void> {
+  const buckets = bucket !== undefined ? [bucket] : Array.from({ length: ALERT_BUCKETS }, (_, b) => b);
+  for (const b of buckets)
+    await sql`select pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}::int, ${b}::int)`.execute(trx);
+}
 
 export const EMPTY_RAISE: RaiseResult = Object.freeze({
   signals: 0,
@@ -153,6 +164,8 @@ async function collectPending(trx: Transaction<DB>, filter: SignalFilter): Promi
     select s.id, s.household_id, s.code, s.severity, s.source_period
       from signals s
      where ${filterSql(filter)}
+       -- a withdrawn signal (withdraw-signals.ts) is no longer true: never raised
+       and s.superseded_at is null
        and not exists (select 1 from alert_signals l where l.signal_id = s.id)
      -- in household order: the snapshot and the batches' links read it by household
      order by s.household_id, s.id`.execute(trx);
@@ -176,10 +189,10 @@ async function closeFinishedAlerts(trx: Transaction<DB>): Promise<void> {
  * before this raise writes anything (a cursor reads it in batches; its snapshot is taken when it
  * is declared, and every household appears once, so the raise's own writes never feed back):
  *   - the group: its pending signals, codes and severities;
- *   - its state: town, prior refusal, OPEN alert (with the severities of the signals it has),
+ *   - its state: town, prior refusal, OPEN alert (with the severities of the live signals it has),
  *     open task (the alert's, or one whose alert was closed by hand);
  *   - compound risk, independent of the order signals arrive in: the most distinct codes among
- *     the household's signals (any alert, any status) that fit in one window of `windowDays`
+ *     the household's live signals (any alert, any status; not withdrawn) that fit in one window of `windowDays`
  *     which overlaps the span of the alert being judged (pending signals plus the open alert's).
  *     A best window can always start at a signal's period, so only those starts are tried;
  *   - for a household with neither open alert nor open task: per code, the highest severity of
@@ -216,6 +229,7 @@ function pendingHouseholdsQuery(windowDays: number, suppressionDays: number) {
         from alert_signals l
         join signals x on x.id = l.signal_id
        where l.alert_id in (select alert_id from state where alert_id is not null)
+         and x.superseded_at is null
        group by l.alert_id
     ), span as (
       select st.household_id, st.signal_count,
@@ -234,7 +248,8 @@ function pendingHouseholdsQuery(windowDays: number, suppressionDays: number) {
         join (select x.household_id, x.source_period
                 from signals x
                where x.source_period between (select min(span_from) from span) - ${windowDays}::int
-                                         and (select max(span_to) from span) + ${windowDays}::int) x
+                                         and (select max(span_to) from span) + ${windowDays}::int
+                 and x.superseded_at is null) x
           on x.household_id = sp.household_id
          and x.source_period between sp.span_from - ${windowDays}::int and sp.span_to + ${windowDays}::int
        group by sp.household_id, sp.span_from, sp.span_to, sp.signal_count
@@ -243,9 +258,9 @@ function pendingHouseholdsQuery(windowDays: number, suppressionDays: number) {
       select w.household_id, w.start, array_agg(distinct s.code) as codes, count(distinct s.code) as n
         from (select distinct sp.household_id, x.source_period as start
                 from needs_window sp
-                join signals x on x.household_id = sp.household_id
+                join signals x on x.household_id = sp.household_id and x.superseded_at is null
                               and x.source_period between sp.span_from - ${windowDays}::int and sp.span_to) w
-        join signals s on s.household_id = w.household_id
+        join signals s on s.household_id = w.household_id and s.superseded_at is null
                       and s.source_period between w.start and w.start + ${windowDays}::int
        group by w.household_id, w.start
     ), best_window as (
@@ -395,12 +410,7 @@ export async function raiseAlertsForSignals(
   options: RaiseOptions = {},
 ): Promise<RaiseResult> {
   if ('signalIds' in filter && filter.signalIds.length === 0) return { ...EMPTY_RAISE };
-  const buckets =
-    'importId' in filter && filter.bucket !== undefined
-      ? [filter.bucket]
-      : Array.from({ length: ALERT_BUCKETS }, (_, b) => b);
-  for (const b of buckets)
-    await sql`select pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}::int, ${b}::int)`.execute(trx);
+  await lockAlertBuckets(trx, 'importId' in filter ? filter.bucket : undefined);
   await sql.raw(STAGE_SETTINGS_SQL).execute(trx);
   const asOf = options.asOf ?? new Date().toISOString().slice(0, 10);
   const thresholds = thresholdsAt(ctx.config, asOf).values;

@@ -22,6 +22,7 @@ import {
   type ImportFailure,
 } from './fail-import.ts';
 import { RejectSpool } from './reject-spool.ts';
+import { withdrawUnsupported } from './replaced-signals.ts';
 import { REJECT_COLUMNS, STAGED_COLUMNS, createStagedLineBuilder, rejectLines } from './stage-rows.ts';
 
 /** Rows per match/evaluate job: big enough for set-based SQL, small enough to share. */
@@ -225,8 +226,11 @@ async function finishStaging(
       previous,
     ],
   );
-  // the match jobs for every chunk, committed with the rows they will read
   const trx = kyselyOnClient(client);
+  // a corrected file without a row is evaluated now: the replaced delivery's signals all go
+  // (with rows, its last evaluate chunk does it: replaced-signals.ts)
+  if (ranges.length === 0 && imp.replaces_import_id !== null) await withdrawUnsupported(trx, imp);
+  // the match jobs for every chunk, committed with the rows they will read
   await planChunks(trx, imp.id, 'match', ranges);
   for (const r of ranges) await recordJob(trx, 'match', { importId: imp.id, ...r });
   timer.lap('plan');

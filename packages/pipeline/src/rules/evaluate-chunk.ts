@@ -12,6 +12,7 @@ import type { AppContext } from '../context.ts';
 import { raiseAlertsForSignals, recordRaiseAlertsJobs, type RaiseResult } from '../alerts/raise-alerts.ts';
 import { analyzeStageTables } from '../pipeline/analyze.ts';
 import { chunkDone, completeChunk } from '../pipeline/progress.ts';
+import { withdrawLateChunk, withdrawUnsupported } from '../imports/replaced-signals.ts';
 import { insertFeedSignals } from './feed-signals.ts';
 
 /** A delivery refused, failed or replaced by a corrected file raises nothing. */
@@ -79,7 +80,18 @@ export async function evaluateChunkIn(
 
   const completion = await completeChunk(trx, importId, 'evaluate', chunk);
   if (completion === 'already-done') return { outcome: 'skipped', reason: 'already-done' }; // unreachable under the lock
-  if (completion === 'last') await recordRaiseAlertsJobs(trx, importId);
+  // completeChunk holds the import's row lock now: a corrected file staged while this chunk ran
+  // is seen here (see imports/replaced-signals.ts), and what the chunk raised is withdrawn
+  const now = await trx.selectFrom('imports').select('status').where('id', '=', importId).executeTakeFirst();
+  if (now?.status === 'REPLACED') {
+    await withdrawLateChunk(trx, importId, { rowFrom, rowTo });
+    return { outcome: 'evaluated', completion, signals };
+  }
+  if (completion === 'last') {
+    // a corrected file: what the delivery it replaced raised and it does not is withdrawn
+    await withdrawUnsupported(trx, imp);
+    await recordRaiseAlertsJobs(trx, importId);
+  }
   return { outcome: 'evaluated', completion, signals };
 }
 

@@ -1,13 +1,15 @@
 // Runs a delivery's feed rules set-based: ONE `insert … select … on conflict` over the
 // candidate rows (candidate-rows.ts) with one `union all` branch per rule of the feed. A signal's
 // identity is (feed, person, household, code, source period = the delivery's period), so a
-// re-delivered or overlapping file inserts nothing new.
+// re-delivered or overlapping file inserts nothing new. A corrected file (--replace) takes over the
+// signals of the delivery it replaced that it raises again (imports/replaced-signals.ts).
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { thresholdsAt, type DeploymentConfig, type ThresholdValues } from '@ew/config';
 import type { DB } from '@ew/db';
 import { candidateRows, standardsAt, type RowSelection } from './candidate-rows.ts';
 import { rulesForFeed } from './registry.ts';
 import { rowPrefilter, ruleCondition, type FeedRule } from './rule.ts';
+import { replacedDeliveries } from '../imports/replaced-signals.ts';
 
 export interface DeliveryRef {
   id: number;
@@ -45,6 +47,7 @@ export async function insertFeedSignals(
   if (rules.length === 0) return {};
   const thresholds = thresholdsAt(config, delivery.period).values;
   const selection: RowSelection = { importId: delivery.id, ...selected, changedOnly: true };
+  const replaced = await replacedDeliveries(trx, delivery);
   const branches = rules.map(
     (rule) => sql`
       select r.feed, r.person_id, r.household_id, ${rule.code}::text as code, r.period as source_period,
@@ -67,9 +70,16 @@ export async function insertFeedSignals(
       -- one signal, several rows of the delivery (a person named twice, perhaps in two chunks):
       -- the lowest row number stands, whichever chunk ran first, so a signal's evidence never
       -- depends on processing order (a worker killed and another resuming, two replicas)
+      -- A replaced delivery's signal raised again by its corrected file moves to it (import, row,
+      -- evidence) and is live again if its withdrawal was premature (a row accepted in review
+      -- after the corrected file's evaluation): the same signal, on its alert, never doubled.
       on conflict (feed, person_id, household_id, code, source_period) do update
-         set row_no = excluded.row_no, evidence = excluded.evidence, severity = excluded.severity
-       where signals.import_id = excluded.import_id and excluded.row_no < signals.row_no
+         set import_id = excluded.import_id, row_no = excluded.row_no, evidence = excluded.evidence,
+             severity = excluded.severity,
+             superseded_at = case when signals.import_id = excluded.import_id then signals.superseded_at end,
+             superseded_reason = case when signals.import_id = excluded.import_id then signals.superseded_reason end
+       where (signals.import_id = excluded.import_id and excluded.row_no < signals.row_no)
+          or signals.import_id = any(${replaced}::bigint[])
       returning code, (xmax = 0) as fresh
     )
     select code, count(*)::int as n from inserted where fresh group by code order by code`.execute(trx);

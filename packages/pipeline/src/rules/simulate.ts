@@ -7,14 +7,31 @@
 // no signal identity, no suppression. An alert is a household with at least one signal; its
 // severity is the highest signal's, high when it has at least compoundMinCodes distinct codes
 // (the window is not applied: the deliveries are "current"), one level up when refused before.
+//
+// And, per area type, what `rules standard-change` would do under the proposed config on the date
+// (`at`, else the effective date of the area type's newest standard in the proposed config):
+// households raised, withdrawn and kept — by the very statement the standard change applies
+// (standard-change-effects.ts), so the two agree.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { thresholdsAt, type DeploymentConfig } from '@ew/config';
+import {
+  AREA_TYPES,
+  thresholdsAt,
+  type AreaType,
+  type DeploymentConfig,
+  type StandardInForce,
+} from '@ew/config';
 import type { DB, Severity } from '@ew/db';
 import type { AppContext } from '../context.ts';
 import { candidateRows, standardsAt, standardsTable } from './candidate-rows.ts';
 import { incomeMarginal } from './register-rules.ts';
 import { rulesForFeed } from './registry.ts';
 import { rowPrefilter, ruleCondition } from './rule.ts';
+import {
+  countEffects,
+  standardChangeEffects,
+  standardStep,
+  type StandardChangeCounts,
+} from './standard-change-effects.ts';
 
 export interface SimulationOptions {
   /**
@@ -41,11 +58,21 @@ export interface SimulationCounts {
   }>;
 }
 
+/** A standard change as `rules standard-change` would apply it now, under the proposed config. */
+export interface SimulatedStandardChange extends StandardChangeCounts {
+  areaType: AreaType;
+  /** The date judged: the standard in force then against the one the day before. */
+  on: string;
+  standard: StandardInForce;
+  previous: StandardInForce | null;
+}
+
 export interface SimulationResult {
   deliveries: Array<{ importId: number; feed: string; period: string; fileName: string }>;
   registerAsOf: string;
   proposed: SimulationCounts;
   current: SimulationCounts;
+  standardChange: SimulatedStandardChange[];
 }
 
 interface Delivery {
@@ -176,6 +203,12 @@ async function countFor(
   return counts;
 }
 
+/** The effective date of the area type's newest standard in `config` (null: it has none). */
+function latestStandardFrom(config: DeploymentConfig, areaType: AreaType): string | null {
+  const dates = config.lowIncomeStandards.filter((s) => s.areaType === areaType).map((s) => s.effectiveFrom);
+  return dates.length === 0 ? null : dates.sort().at(-1)!;
+}
+
 export async function simulateRules(
   ctx: Pick<AppContext, 'config' | 'database'>,
   proposedConfig: DeploymentConfig,
@@ -188,6 +221,14 @@ export async function simulateRules(
     const opts = { ...(options.at === undefined ? {} : { at: options.at }), registerAsOf };
     const proposed = await countFor(trx, proposedConfig, deliveries, opts);
     const current = await countFor(trx, ctx.config, deliveries, opts);
+    const standardChange: SimulatedStandardChange[] = [];
+    for (const areaType of AREA_TYPES) {
+      const on = options.at ?? latestStandardFrom(proposedConfig, areaType);
+      if (on === null) continue;
+      const step = standardStep(proposedConfig, areaType, on);
+      const counts = (await countEffects(standardChangeEffects(step)).execute(trx)).rows[0]!;
+      standardChange.push({ ...step, ...counts });
+    }
     return {
       deliveries: deliveries.map((d) => ({
         importId: d.id,
@@ -198,6 +239,7 @@ export async function simulateRules(
       registerAsOf,
       proposed,
       current,
+      standardChange,
     };
   });
 }

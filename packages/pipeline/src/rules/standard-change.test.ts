@@ -4,8 +4,9 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/db.ts';
-import { dueStandardChanges, runStandardChange } from './standard-change.ts';
-import { addHousehold, tableCounts, testContext, type HouseholdSpec } from './rules.fixture.ts';
+import { simulateRules } from './simulate.ts';
+import { dueStandardChanges, runStandardChange, runStandardChanges } from './standard-change.ts';
+import { addHousehold, configWith, tableCounts, testContext, type HouseholdSpec } from './rules.fixture.ts';
 
 let tdb: TestDatabase;
 beforeEach(async () => {
@@ -104,6 +105,144 @@ describe('runStandardChange', () => {
     await expect(
       runStandardChange(testContext(tdb), { areaType: 'URBAN', effectiveFrom: '2023-07-02' }),
     ).rejects.toThrow(/no URBAN low-income standard takes effect on 2023-07-02/);
+  });
+});
+
+// URBAN 900 → 950 (2023-07) → 920 (2024-01, marginal 1380: lowered); RURAL 700 → 750 → 800 (1200)
+const BOTH_WAYS = configWith({
+  lowIncomeStandards: [
+    { areaType: 'URBAN', monthlyPerPerson: 900, effectiveFrom: '2023-01-01' },
+    { areaType: 'RURAL', monthlyPerPerson: 700, effectiveFrom: '2023-01-01' },
+    { areaType: 'URBAN', monthlyPerPerson: 950, effectiveFrom: '2023-07-01' },
+    { areaType: 'RURAL', monthlyPerPerson: 750, effectiveFrom: '2023-07-01' },
+    { areaType: 'URBAN', monthlyPerPerson: 920, effectiveFrom: '2024-01-01' },
+    { areaType: 'RURAL', monthlyPerPerson: 800, effectiveFrom: '2024-01-01' },
+  ],
+});
+
+describe('standard changes, both ways', () => {
+  it('raises the newly qualifying, withdraws the no longer qualifying, agrees with simulate, once', async () => {
+    const ctx = testContext(tdb, BOTH_WAYS);
+    const h = {
+      above: await addHousehold(tdb.db, { income: 1400 }), // July: raised; January: 1400 > 1380, withdrawn
+      stays: await addHousehold(tdb.db, { income: 1370 }), // July: raised; January: still ≤ 1380, kept
+      below: await addHousehold(tdb.db, { income: 935 }), // July: under 950; January: 920 < 935, raised
+      covered: await addHousehold(tdb.db, { income: 1410 }), // July: raised; DIBAO since: kept
+      closed: await addHousehold(tdb.db, { income: 1420 }), // July: raised, task closed; January: withdrawn
+      rural: await addHousehold(tdb.db, { income: 1150, area: 'RURAL' }), // January: 1125 < 1150 ≤ 1200, raised
+      ruralStays: await addHousehold(tdb.db, { income: 1100, area: 'RURAL' }), // July: raised; kept
+      // July: raised; its income falls to 790 since: under January's 800 it is poorer than
+      // marginal — the visit is still due (for 低保), so its signal is kept, not withdrawn
+      ruralPoorer: await addHousehold(tdb.db, { income: 1110, area: 'RURAL' }),
+    };
+    const name = new Map(Object.entries(h).map(([k, v]) => [v.householdId, k]));
+
+    const july = await runStandardChanges(ctx, { effectiveFrom: '2023-07-01' });
+    expect(july.map((o) => o.outcome === 'evaluated' && [o.areaType, o.households])).toEqual([
+      ['RURAL', { raised: 2, withdrawn: 0, kept: 0 }],
+      ['URBAN', { raised: 4, withdrawn: 0, kept: 0 }],
+    ]);
+    await tdb.db
+      .updateTable('households')
+      .set({ assistance_status: 'DIBAO' })
+      .where('id', '=', h.covered.householdId)
+      .execute();
+    await tdb.db
+      .updateTable('households')
+      .set({ monthly_income: 790 })
+      .where('id', '=', h.ruralPoorer.householdId)
+      .execute();
+    const taskOf = async (householdId: number) =>
+      (
+        await tdb.db
+          .selectFrom('tasks')
+          .select(['id', 'status'])
+          .where('household_id', '=', householdId)
+          .executeTakeFirstOrThrow()
+      ).id;
+    await tdb.db
+      .updateTable('tasks')
+      .set({ status: 'CLOSED', outcome: 'NOT_ELIGIBLE', closed_at: new Date() })
+      .where('id', '=', await taskOf(h.closed.householdId))
+      .execute();
+
+    // the dry run says what the change will do …
+    const before = await tableCounts(tdb.db);
+    const simulated = await simulateRules(ctx, BOTH_WAYS, { at: '2024-01-01' });
+    expect(await tableCounts(tdb.db)).toEqual(before);
+    const simulatedCounts = simulated.standardChange.map((c) => [
+      c.areaType,
+      { raised: c.raised, withdrawn: c.withdrawn, kept: c.kept },
+    ]);
+    expect(simulatedCounts).toEqual([
+      ['URBAN', { raised: 1, withdrawn: 2, kept: 2 }],
+      ['RURAL', { raised: 1, withdrawn: 0, kept: 2 }],
+    ]);
+
+    // … and the change does exactly that, every area type in one call
+    const january = await runStandardChanges(ctx, { effectiveFrom: '2024-01-01' }, { actor: 'cli:test' });
+    const applied = january.map((o) => o.outcome === 'evaluated' && [o.areaType, o.households]);
+    expect(applied).toEqual([...simulatedCounts].reverse()); // in area order: RURAL, URBAN
+    const urban = january.find((o) => o.areaType === 'URBAN');
+    if (urban?.outcome !== 'evaluated') throw new Error('URBAN not evaluated');
+    expect(urban).toMatchObject({
+      standard: { monthlyPerPerson: 920, marginalThreshold: 1380 },
+      previous: { monthlyPerPerson: 950, marginalThreshold: 1425 },
+      signals: 1,
+      withdrawal: { signals: 2, alerts: 2, tasksFlagged: 1 },
+    });
+    // reported: count and list, by household number
+    const listed = urban.withdrawn.map((w) => [name.get(w.householdId), w.perCapitaIncome, w.taskStatus]);
+    expect(listed.sort()).toEqual([
+      ['above', 1400, 'NEW'],
+      ['closed', 1420, null], // its task is closed: no open task to flag
+    ]);
+
+    const signals = await tdb.db
+      .selectFrom('signals')
+      .select(['household_id', 'source_period', 'superseded_at', 'superseded_reason'])
+      .orderBy('id')
+      .execute();
+    const live = signals.filter((s) => s.superseded_at === null).map((s) => name.get(s.household_id));
+    const gone = signals.filter((s) => s.superseded_at !== null);
+    expect(live.sort()).toEqual(['below', 'covered', 'rural', 'ruralPoorer', 'ruralStays', 'stays']);
+    expect(gone.map((s) => name.get(s.household_id)).sort()).toEqual(['above', 'closed']);
+    for (const s of gone)
+      expect(s.superseded_reason).toMatch(/^新低保边缘标准下不再符合（城市自 2024-01-01 起/);
+
+    // the open task shows it; the closed one is left as it was
+    const eventsOf = async (householdId: number) =>
+      (
+        await tdb.db
+          .selectFrom('task_events')
+          .select(['action', 'note'])
+          .where('task_id', '=', await taskOf(householdId))
+          .orderBy('id')
+          .execute()
+      ).map((e) => e.action);
+    expect(await eventsOf(h.above.householdId)).toEqual(['open', 'signals_withdrawn']);
+    expect(await eventsOf(h.closed.householdId)).toEqual(['open']);
+    // the newly qualifying household has its task
+    expect(await eventsOf(h.below.householdId)).toEqual(['open']);
+
+    // idempotent: a second run changes nothing, and the dry run now finds nothing to do
+    const after = await tableCounts(tdb.db);
+    expect((await runStandardChanges(ctx, { effectiveFrom: '2024-01-01' })).map((o) => o.outcome)).toEqual([
+      'already-run',
+      'already-run',
+    ]);
+    expect(await tableCounts(tdb.db)).toEqual(after);
+    const again = await simulateRules(ctx, BOTH_WAYS, { at: '2024-01-01' });
+    expect(again.standardChange.map((c) => [c.raised, c.withdrawn])).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+  });
+
+  it('refuses a date on which no standard takes effect, for every area type', async () => {
+    await expect(
+      runStandardChanges(testContext(tdb, BOTH_WAYS), { effectiveFrom: '2024-01-02' }),
+    ).rejects.toThrow(/no low-income standard takes effect on 2024-01-02/);
   });
 });
 

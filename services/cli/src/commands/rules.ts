@@ -1,12 +1,14 @@
-// `rules simulate --config new.yaml` (dry run of a threshold change) and
-// `rules standard-change --area URBAN --from 2023-07-01` (re-evaluate households now).
+// `rules simulate --config new.yaml` (dry run of a threshold change, and of the standard change on
+// the date) and `rules standard-change --all --from 2023-07-01` (apply the new standard of every
+// area type: raised, withdrawn, kept — the same figures simulate prints for it).
 import { Command } from 'commander';
 import { loadDeploymentConfig, type AreaType } from '@ew/config';
 import { simulateRules, type SimulationCounts } from '@ew/pipeline/rules/simulate';
-import { runStandardChange } from '@ew/pipeline/rules/standard-change';
-import { withApp } from '../app.ts';
+import { runStandardChange, runStandardChanges } from '@ew/pipeline/rules/standard-change';
+import { cliOperator, withApp } from '../app.ts';
 import { num, table } from '../format.ts';
 import { userPath } from '../paths.ts';
+import { appliedChangeTable, simulatedChangeTable, withdrawnTable } from './standard-change-table.ts';
 
 function codeTable(current: SimulationCounts, proposed: SimulationCounts): string {
   const codes = [...new Set([...Object.keys(current.byCode), ...Object.keys(proposed.byCode)])].sort();
@@ -59,23 +61,54 @@ export function rulesCommand(): Command {
             '',
             townTable(result.current, result.proposed),
             '',
+            'standard change under the proposed config (what `rules standard-change` would do), households:',
+            simulatedChangeTable(result.standardChange),
+            '',
           ].join('\n'),
         );
       });
     });
   rules
     .command('standard-change')
-    .description('re-evaluate every household of an area type against the standard taking effect on a date')
-    .requiredOption('--area <type>', 'URBAN | RURAL')
+    .description(
+      'apply a new low-income standard: INCOME_MARGINAL raised for households now qualifying, withdrawn for those no longer qualifying (every area type whose standard takes effect on the date, or --area)',
+    )
     .requiredOption('--from <date>', 'the effective date of the new standard (as in the deployment config)')
-    .action(async (opts: { area: string; from: string }) => {
-      if (opts.area !== 'URBAN' && opts.area !== 'RURAL') throw new Error('--area must be URBAN or RURAL');
+    .option('--area <type>', 'URBAN | RURAL (default: every area type with a standard from that date)')
+    .option('--list <n>', 'households no longer qualifying to list: a number, or all', '20')
+    .option('--json', 'as JSON')
+    .action(async (opts: { area?: string; from: string; list: string; json?: boolean }) => {
+      if (opts.area !== undefined && opts.area !== 'URBAN' && opts.area !== 'RURAL')
+        throw new Error('--area must be URBAN or RURAL');
+      const limit = opts.list === 'all' ? null : Number(opts.list);
+      if (limit !== null && !(Number.isInteger(limit) && limit >= 0))
+        throw new Error('--list must be a whole number or all');
       await withApp(async ({ ctx }) => {
-        const outcome = await runStandardChange(ctx, {
-          areaType: opts.area as AreaType,
-          effectiveFrom: opts.from,
-        });
-        process.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
+        const options = { actor: cliOperator().actor };
+        const outcomes =
+          opts.area === undefined
+            ? await runStandardChanges(ctx, { effectiveFrom: opts.from }, options)
+            : [
+                await runStandardChange(
+                  ctx,
+                  { areaType: opts.area as AreaType, effectiveFrom: opts.from },
+                  options,
+                ),
+              ];
+        if (opts.json) {
+          process.stdout.write(JSON.stringify(outcomes, null, 2) + '\n');
+          return;
+        }
+        const withdrawn = outcomes.flatMap((o) => (o.outcome === 'evaluated' ? o.withdrawn : []));
+        const lines = [appliedChangeTable(outcomes), ''];
+        if (withdrawn.length > 0) {
+          lines.push(
+            `no longer qualifying for INCOME_MARGINAL 不再符合低保边缘条件 (signal withdrawn 信号已撤销): ${num(withdrawn.length)}`,
+            withdrawnTable(withdrawn, limit),
+            '',
+          );
+        }
+        process.stdout.write(lines.join('\n'));
       });
     });
   return rules;
