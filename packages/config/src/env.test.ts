@@ -27,6 +27,7 @@ describe('loadEnv', () => {
       WORKER_QUEUES: 'all',
       MIGRATE_ON_START: true,
       COOKIE_SECURE: false,
+      QUEUE_BOARD_WRITABLE: false,
       APP_ROOT: root,
       DEPLOYMENT_CONFIG: join(root, 'infra/config/deployment.yaml'),
       FEEDS_DIR: join(root, 'infra/feeds'),

@@ -117,6 +117,8 @@ const envSchema = z.object({
   MIGRATE_ON_START: z.stringbool().default(true),
   /** Mark the API's session cookie Secure although the API itself speaks plain http (behind a TLS proxy). */
   COOKIE_SECURE: z.stringbool().default(false),
+  /** Let the API's queue board (/admin/queues, ADMIN and OPS) act on jobs; read-only by default. */
+  QUEUE_BOARD_WRITABLE: z.stringbool().default(false),
 });
 
 type ParsedEnv = z.output<typeof envSchema>;

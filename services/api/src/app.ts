@@ -15,6 +15,7 @@ import { OPENAPI_DOCUMENT } from './openapi.ts';
 import { createMetrics } from './metrics.ts';
 import { createProducer, type Producer } from './queues.ts';
 import { consoleRoutes } from './routes/console.ts';
+import { queueBoardRoutes } from './routes/queue-board.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { peopleRoutes } from './routes/people.ts';
@@ -41,6 +42,8 @@ export interface ApiOptions {
   loginRateLimit?: { max: number; timeWindowMs: number };
   /** The Content-Security-Policy of every response (default CONTENT_SECURITY_POLICY, security.ts). */
   contentSecurityPolicy?: CspDirectives;
+  /** Let the queue board (/admin/queues) retry, remove and pause jobs (QUEUE_BOARD_WRITABLE; default read-only). */
+  queueBoardWritable?: boolean;
 }
 
 /** What the route modules get. */
@@ -166,6 +169,7 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   reviewRoutes(app, deps);
   taskRoutes(app, deps);
   reportRoutes(app, deps);
+  await queueBoardRoutes(app, deps, options.queueBoardWritable ?? false);
   await consoleRoutes(app, deps);
   return app;
 }

@@ -1,5 +1,6 @@
 // The API service: `tsx services/api/src/main.ts`. Reads the environment (API_HOST, API_PORT,
-// DATABASE_URL, REDIS_URL, QUEUE_PREFIX, FILE_STORE_DIR, MIGRATE_ON_START, COOKIE_SECURE, …), migrates when asked,
+// DATABASE_URL, REDIS_URL, QUEUE_PREFIX, FILE_STORE_DIR, MIGRATE_ON_START, COOKIE_SECURE,
+// QUEUE_BOARD_WRITABLE, …), migrates when asked,
 // listens, and shuts down gracefully on SIGTERM / SIGINT (in-flight requests finish; a second
 // signal, or 15 s, forces the exit).
 import { exitOnEnvError, loadEnv } from '@ew/config';
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
     redisUrl: env.REDIS_URL,
     queuePrefix: env.QUEUE_PREFIX,
     cookieSecure: env.COOKIE_SECURE,
+    queueBoardWritable: env.QUEUE_BOARD_WRITABLE,
   });
 
   let stopping = false;

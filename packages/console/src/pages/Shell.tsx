@@ -27,6 +27,12 @@ const MENUS: Record<Role, Array<{ to: string; label: string }>> = {
   OPS: [],
 };
 
+/** Pages the API serves itself, outside the console: ordinary links that leave it. */
+const LINKS: Partial<Record<Role, Array<{ href: string; label: string }>>> = {
+  ADMIN: [{ href: '/admin/queues', label: '队列监控' }],
+  OPS: [{ href: '/admin/queues', label: '队列监控' }],
+};
+
 export function homeOf(role: Role): string {
   return MENUS[role][0]?.to ?? '/console/none';
 }
@@ -50,7 +56,10 @@ export function Shell({ children }: { children: ReactNode }) {
             mode="horizontal"
             className="ew-nav"
             selectedKeys={selected}
-            items={items.map((i) => ({ key: i.to, label: <Link to={i.to}>{i.label}</Link> }))}
+            items={[
+              ...items.map((i) => ({ key: i.to, label: <Link to={i.to}>{i.label}</Link> })),
+              ...(LINKS[me.role] ?? []).map((l) => ({ key: l.href, label: <a href={l.href}>{l.label}</a> })),
+            ]}
           />
         </nav>
         <div className="ew-user">
