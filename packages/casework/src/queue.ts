@@ -49,6 +49,12 @@ export interface TaskSummary {
   assignedTo: { id: number; username: string; displayName: string } | null;
   paperworkDueAt: Date | null;
   paperworkOverdue: boolean;
+  /**
+   * How many of the task's signals were withdrawn since they were raised (no longer true: a new
+   * low-income standard, a corrected file; pipeline alerts/withdraw-signals.ts). The console shows
+   * 部分信号已撤销 when it is not 0; `codes` and `codeCount` count live signals only.
+   */
+  signalsWithdrawn: number;
 }
 
 /** Open and past its deadline. */
@@ -93,6 +99,12 @@ function tasksIn(db: Kysely<DB>, scope: number | null) {
       't.paperwork_due_at',
       OVERDUE.as('overdue'),
       PAPERWORK_OVERDUE.as('paperwork_overdue'),
+      // per task shown (a page: the planner evaluates it after the limit), by alerts_task and
+      // alert_signals_alert
+      sql<number>`(select count(*) from alerts a
+                    join alert_signals l on l.alert_id = a.id
+                    join signals s on s.id = l.signal_id
+                   where a.task_id = t.id and s.superseded_at is not null)::int`.as('signals_withdrawn'),
       sql<string | null>`coalesce(h.village, t.subject_village)`.as('village'),
       sql<string | null>`coalesce(h.address, t.subject_address)`.as('address'),
       sql<string | null>`coalesce(t.subject_name, (
@@ -137,6 +149,7 @@ export function summaryOf(r: TaskRow): TaskSummary {
           },
     paperworkDueAt: r.paperwork_due_at,
     paperworkOverdue: r.paperwork_overdue,
+    signalsWithdrawn: r.signals_withdrawn,
   };
 }
 

@@ -42,6 +42,8 @@ export interface TaskSummary {
   assignedTo: UserRef | null;
   paperworkDueAt: string | null;
   paperworkOverdue: boolean;
+  /** Signals of the task withdrawn since (no longer true): shown as 部分信号已撤销. */
+  signalsWithdrawn: number;
 }
 
 export interface Member {
@@ -200,6 +202,9 @@ export interface ImportReport {
   matchedByMethod: Record<string, number>;
   reviewsOpen: number;
   signalsByCode: Record<string, number>;
+  /** Its signals withdrawn since (a replaced file's: what the corrected file no longer raises). */
+  signalsWithdrawn?: number;
+  replaced?: { replacedImportId: number; signalsWithdrawn: number } | null;
   alertsRaised: number;
   warnings?: Array<string | { code?: string; message: string }>;
 }

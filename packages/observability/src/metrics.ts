@@ -136,7 +136,7 @@ export function registerPipelineGauges(register: Registry, db: Database): void {
 
   gauge(register, {
     name: 'ew_alerts_open',
-    help: `Open alerts with at least one signal of the rule code (re-read at most every ${SLOW_GAUGE_TTL_MS / 1000} s)`,
+    help: `Open alerts with at least one live (not withdrawn) signal of the rule code (re-read at most every ${SLOW_GAUGE_TTL_MS / 1000} s)`,
     labelNames: ['code'],
     read: throttled(SLOW_GAUGE_TTL_MS, async () =>
       (
@@ -146,6 +146,8 @@ export function registerPipelineGauges(register: Registry, db: Database): void {
           .innerJoin('signals', 'signals.id', 'alert_signals.signal_id')
           .select(['signals.code', sql<number>`count(distinct alerts.id)::float8`.as('n')])
           .where('alerts.status', '=', 'OPEN')
+          // a withdrawn signal (no longer true) is not current risk
+          .where('signals.superseded_at', 'is', null)
           .groupBy('signals.code')
           .execute()
       ).map((r) => ({ labels: { code: r.code }, value: r.n })),

@@ -4,7 +4,8 @@
 // are still open, and the median days from the alert to its task's close. As of the range's end
 // (a task closed after it is still open then), from timestamped rows only, like stats.ts.
 //   - code / feed: an alert counts once under each distinct code (feed) of its signals created
-//     before the range's end, so the rows of one alert may add up to more than the alerts;
+//     before the range's end and not withdrawn before it (a signal found no longer true says
+//     nothing about its rule), so the rows of one alert may add up to more than the alerts;
 //   - town: the town of the alert's task when the alert was raised.
 import { sql } from 'kysely';
 import { csvLine } from '@ew/core';
@@ -59,7 +60,7 @@ function keyed(by: OutcomeDimension, t1: ReturnType<typeof ts>) {
       from fate f
       join alert_signals l on l.alert_id = f.id
       join signals s on s.id = l.signal_id
-     where s.created_at < ${t1}`;
+     where s.created_at < ${t1} and (s.superseded_at is null or s.superseded_at >= ${t1})`;
 }
 
 export async function outcomeFeedback(

@@ -171,6 +171,20 @@ describe('outcome feedback', () => {
     await expect(
       outcomeFeedback(tdb.db, { by: 'town', fromDay: '2023-03-20', toDay: '2023-03-01' }),
     ).rejects.toThrow(ReportError);
+
+    // a signal withdrawn (no longer true) before the range's end says nothing about its rule
+    const withdraw = (at: Date | null) =>
+      tdb.db
+        .updateTable('signals')
+        .set({ superseded_at: at, superseded_reason: at === null ? null : '数据已由更正文件替换' })
+        .where('code', '=', 'HR_FLEXIBLE_LOW')
+        .execute();
+    const byCode = () => outcomeFeedback(tdb.db, { by: 'code', fromDay: '2023-03-01', toDay: '2023-03-28' });
+    await withdraw(sh('2023-03-25 10:00'));
+    expect((await byCode()).rows.map((r) => r.key)).not.toContain('HR_FLEXIBLE_LOW');
+    await withdraw(sh('2023-04-02 10:00'));
+    expect((await byCode()).rows.find((r) => r.key === 'HR_FLEXIBLE_LOW')).toMatchObject({ alerts: 1 });
+    await withdraw(null);
   });
 });
 

@@ -151,6 +151,38 @@ describe('statistics table', () => {
     });
   });
 
+  it('counts a code where its signal was raised unless it was withdrawn before the period ended', async () => {
+    const signalOf = async (alertId: number, code: string) =>
+      (
+        await tdb.db
+          .selectFrom('signals')
+          .innerJoin('alert_signals', 'alert_signals.signal_id', 'signals.id')
+          .select('signals.id')
+          .where('alert_signals.alert_id', '=', alertId)
+          .where('signals.code', '=', code)
+          .executeTakeFirstOrThrow()
+      ).id;
+    const withdraw = async (id: number, at: Date) =>
+      tdb.db
+        .updateTable('signals')
+        .set({ superseded_at: at, superseded_reason: '新低保边缘标准下不再符合' })
+        .where('id', '=', id)
+        .execute();
+    // INCOME_MARGINAL of the second period, withdrawn within it: not counted; the alert still is
+    const income = await signalOf(h.alerts.AL6, 'INCOME_MARGINAL');
+    await withdraw(income, sh('2023-03-28 12:00'));
+    const p2 = expectedP2();
+    const without = (r: StatsRow) => ({ ...r, alertsByCode: { ...r.alertsByCode, INCOME_MARGINAL: 0 } });
+    expect(await computeStats(tdb.db, '2023-03-28')).toEqual({
+      ...p2,
+      towns: [without(p2.towns[0]!), p2.towns[1]],
+      total: without(p2.total),
+    });
+    // withdrawn after the period's end: the period keeps it
+    await withdraw(income, sh('2023-03-29 00:00'));
+    expect(await computeStats(tdb.db, '2023-03-28')).toEqual(expectedP2());
+  });
+
   it('reads deadlines from the generated due_at; a malformed dueAt is null, never a failed insert', async () => {
     await event(tdb.db, h.tasks.T1, {
       from: 'CLOSED',

@@ -13,7 +13,9 @@
 //   - alerts (预警): alerts created in the period that were raised (status not SUPPRESSED, a state
 //     an alert is born with), in the town of their task at the moment (the register's town for an
 //     alert without a task). By code: an alert counts once under each distinct code of its signals
-//     created before the period's end (signals attached later, in another period, do not count).
+//     created before the period's end (signals attached later, in another period, do not count)
+//     and not withdrawn before it (a signal found no longer true — a new standard, a corrected
+//     file — within the period is not counted; withdrawn later, it still counts where it was raised).
 //   - tasks opened (新增): `open` events in the period, in the event's town.
 //   - closed (办结): events to CLOSED by `close` or `approve` in the period, in the task's town at
 //     that moment (the town_id of its latest event at or before it that has one; contract "Task
@@ -124,7 +126,8 @@ export function figuresQuery(from: Date, to: Date) {
           select distinct s.code
             from alert_signals l
             join signals s on s.id = l.signal_id
-           where l.alert_id = pa.id and s.created_at < ${t1})) as c(code)
+           where l.alert_id = pa.id and s.created_at < ${t1}
+             and (s.superseded_at is null or s.superseded_at >= ${t1}))) as c(code)
     ), opened as (
       select ev.town_id, grouping(ev.town_id) = 1 as is_total, count(*) as n
         from task_events ev

@@ -41,6 +41,7 @@ describe('README and CI', () => {
     const paths = usingItBlock()
       .filter((l) => !l.trimStart().startsWith('#'))
       .flatMap((l) => l.split('#')[0]!.split(/\s+/))
+      .map((w) => w.replace(/^[A-Z_]+=/, '')) // DEPLOYMENT_CONFIG=infra/config/…yaml
       .filter((w) => /\.(csv|xlsx|yaml)$/.test(w) && !w.startsWith('rejects-'));
     expect(paths.length).toBeGreaterThanOrEqual(5);
     for (const p of paths) expect(existsSync(join(REPO_ROOT, p)), p).toBe(true);
@@ -131,7 +132,39 @@ describe('the CLI run from another directory', () => {
       /follow-up: \d+ rows outside the old register matched again \(\d+ now matched\)/,
     );
     expect(next.stdout).toMatch(/register rule INCOME_MARGINAL as of 2023-05-31: \d+ new signals/);
-  }, 240_000);
+
+    // the July standards: simulate's table and the change's agree, row by row; a second run changes nothing
+    const effects = (out: string) =>
+      Object.fromEntries(
+        [
+          ...out.matchAll(
+            /^(URBAN|RURAL) \S+\s+2023-07-01\s+\S+ → \S+\s+\S+ → \S+\s+(\d+)\s+(\d+)\s+(\d+)/gm,
+          ),
+        ].map((m) => [m[1], m.slice(2, 5).map(Number)]),
+      );
+    const dryRun = await runCli(
+      t,
+      ['rules', 'simulate', '--config', '../config/proposed-thresholds.yaml'],
+      sample,
+    );
+    const planned = effects(dryRun.stdout);
+    expect(Object.keys(planned).sort()).toEqual(['RURAL', 'URBAN']);
+    expect(planned.URBAN![0]).toBeGreaterThan(0);
+    const change = await runCli(t, ['rules', 'standard-change', '--from', '2023-07-01']);
+    expect(change.code).toBe(0);
+    expect(change.stdout.match(/applied 已执行/g)).toHaveLength(2);
+    expect(effects(change.stdout)).toEqual(planned);
+    const again = await runCli(t, ['rules', 'standard-change', '--from', '2023-07-01']);
+    expect(again.stdout.match(/ran before 此前已执行/g)).toHaveLength(2);
+    const after = effects(
+      (await runCli(t, ['rules', 'simulate', '--config', '../config/proposed-thresholds.yaml'], sample))
+        .stdout,
+    );
+    expect([after.URBAN!.slice(0, 2), after.RURAL!.slice(0, 2)]).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+  }, 300_000);
 });
 
 describe('the CLI before any register', () => {

@@ -1,5 +1,7 @@
 // Scheduled work of the worker, looked for at start and every hour:
 //   - a low-income standard that has taken effect is re-evaluated as one event (标准调整后走访排查),
+//     both ways — INCOME_MARGINAL raised for the newly qualifying, withdrawn for households no
+//     longer qualifying (@ew/pipeline rules/standard-change.ts, as `rules standard-change` does) —
 //     recorded through the outbox, so several worker replicas schedule it once (deterministic job
 //     id + unique outbox job_id);
 //   - the statistics table of the reporting period that has just ended (the 14th and the 28th at

@@ -16,6 +16,16 @@ export function SeverityTag({ severity }: { severity: string }) {
   return <Tag color={SEVERITY_COLOR[severity] ?? 'default'}>{nameOf(SEVERITY, severity)}风险</Tag>;
 }
 
+/** Some of the task's signals are no longer true (a new standard, a corrected file). */
+export function WithdrawnTag({ task }: { task: Pick<TaskSummary, 'signalsWithdrawn'> }) {
+  if (!(task.signalsWithdrawn > 0)) return null;
+  return (
+    <Tag color="warning" data-signals-withdrawn={task.signalsWithdrawn}>
+      部分信号已撤销
+    </Tag>
+  );
+}
+
 export function DueDate({
   task,
   label = '期限 ',
@@ -73,6 +83,7 @@ export function TaskList({
                 <Typography.Text strong>#{t.taskId}</Typography.Text>
                 <SeverityTag severity={t.severity} />
                 <StatusTag status={t.status} />
+                <WithdrawnTag task={t} />
                 {t.source != null && t.source !== 'ALERT' && <Tag>{nameOf(SOURCE, t.source)}</Tag>}
                 {t.codes.map((c) => (
                   <Tag key={c} color="geekblue">

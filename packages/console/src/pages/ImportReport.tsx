@@ -132,6 +132,16 @@ export default function ImportReportPage() {
               {formatNumber(n)}
             </Descriptions.Item>
           ))}
+          {(report.signalsWithdrawn ?? 0) > 0 && (
+            <Descriptions.Item label="已撤销的预警信号">
+              {formatNumber(report.signalsWithdrawn)}
+            </Descriptions.Item>
+          )}
+          {report.replaced != null && (
+            <Descriptions.Item label={`被替换文件（第 ${report.replaced.replacedImportId} 批）撤销的信号`}>
+              {formatNumber(report.replaced.signalsWithdrawn)}
+            </Descriptions.Item>
+          )}
         </Descriptions>
         <Typography.Text className="ew-muted">身份信息均已脱敏。</Typography.Text>
       </Card>

@@ -24,7 +24,7 @@ import { formatAmount, formatDate, formatDateTime, formatNumber } from '../forma
 import { errorText, useApi } from '../hooks.ts';
 import { AREA_TYPE, EVENT_ACTION, OUTCOME, RELATION, SEX, SOURCE, STATUS, nameOf } from '../labels.ts';
 import { useMe } from '../session.tsx';
-import { DueDate, SeverityTag, StatusTag, taskTitle } from '../components/TaskList.tsx';
+import { DueDate, SeverityTag, StatusTag, taskTitle, WithdrawnTag } from '../components/TaskList.tsx';
 import { NotFound } from '../components/NotFound.tsx';
 import { TaskActions } from './TaskActions.tsx';
 import type { TaskDetail, TaskEvent } from '../types.ts';
@@ -123,6 +123,7 @@ export default function TaskPage() {
         <Space wrap size={[4, 4]} style={{ marginBottom: 12 }}>
           <SeverityTag severity={task.severity} />
           <StatusTag status={task.status} />
+          <WithdrawnTag task={task} />
           {task.source != null && <Tag>{nameOf(SOURCE, task.source)}</Tag>}
           {task.codes.map((c) => (
             <Tag key={c} color="geekblue">
@@ -155,6 +156,14 @@ export default function TaskPage() {
             </Descriptions.Item>
           )}
         </Descriptions>
+        {task.signalsWithdrawn > 0 && task.status !== 'CLOSED' && (
+          <Alert
+            type="warning"
+            showIcon
+            style={{ marginBottom: 12 }}
+            message={`部分信号已撤销：${task.signalsWithdrawn} 条预警信号已不再符合，见下方预警信号及办理记录，请核实后办理`}
+          />
+        )}
         {task.reason && (
           <p className="ew-wrap">
             <strong>受理事由：</strong>
@@ -234,8 +243,9 @@ export default function TaskPage() {
                       </span>
                     )}
                   </Space>
+                  {/* a withdrawn signal is no longer current evidence: struck through */}
                   <span className="ew-wrap" data-signal-code={s.code}>
-                    {explainSignal(s)}
+                    {s.superseded ? <del>{explainSignal(s)}</del> : explainSignal(s)}
                   </span>
                   <span className="ew-muted ew-wrap">来源：{sourceOf(s)}</span>
                   {s.superseded && (

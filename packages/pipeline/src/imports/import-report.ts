@@ -29,11 +29,14 @@ export interface ImportReport {
   warnings: StoredFileWarning[];
   delta: { previousImportId: number | null; new: number | null; changed: number | null; gone: number | null };
   /** A corrected file (--replace): its rows against the delivery it replaced; null otherwise. */
-  replaced: ReplacementDelta | null;
+  replaced: (ReplacementDelta & { signalsWithdrawn: number }) | null;
   rejectsByReason: RejectReasonSummary[];
   matchedByMethod: Record<string, number>;
   reviewsOpen: number;
+  /** Its live signals per code (a corrected file's include those it took over from the replaced one). */
   signalsByCode: Record<string, number>;
+  /** Its signals withdrawn since (a replaced delivery's: what the corrected file no longer raises). */
+  signalsWithdrawn: number;
   alertsRaised: number;
 }
 
@@ -86,8 +89,15 @@ export async function importReport(db: Database, importId: number): Promise<Impo
     .selectFrom('signals')
     .select(['code', sql<number>`count(*)::int`.as('n')])
     .where('import_id', '=', importId)
+    .where('superseded_at', 'is', null)
     .groupBy('code')
     .execute();
+  const withdrawn = await db
+    .selectFrom('signals')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('import_id', '=', importId)
+    .where('superseded_at', 'is not', null)
+    .executeTakeFirstOrThrow();
   const alerts = await db
     .selectFrom('signals')
     .innerJoin('alert_signals', 'alert_signals.signal_id', 'signals.id')
@@ -99,7 +109,18 @@ export async function importReport(db: Database, importId: number): Promise<Impo
     imp.staged_at !== null || ['STAGED', 'MATCHING', 'MATCHED', 'EVALUATED'].includes(imp.status);
   const replaced =
     imp.replaces_import_id !== null && staged
-      ? await compareWithReplaced(db, imp.id, imp.replaces_import_id)
+      ? {
+          ...(await compareWithReplaced(db, imp.id, imp.replaces_import_id)),
+          // what the replaced file raised and this one did not (imports/replaced-signals.ts)
+          signalsWithdrawn: (
+            await db
+              .selectFrom('signals')
+              .select(sql<number>`count(*)::int`.as('n'))
+              .where('import_id', '=', imp.replaces_import_id)
+              .where('superseded_at', 'is not', null)
+              .executeTakeFirstOrThrow()
+          ).n,
+        }
       : null;
 
   return {
@@ -133,6 +154,7 @@ export async function importReport(db: Database, importId: number): Promise<Impo
     matchedByMethod: Object.fromEntries(methods.map((m) => [m.method, m.n])),
     reviewsOpen: reviews.n,
     signalsByCode: Object.fromEntries(signals.map((s) => [s.code, s.n])),
+    signalsWithdrawn: withdrawn.n,
     alertsRaised: alerts.n,
   };
 }

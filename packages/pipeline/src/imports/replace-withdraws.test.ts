@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/harness/app.ts';
 import { evaluateChunk } from '../rules/evaluate-chunk.ts';
 import { tableCounts } from '../rules/rules.fixture.ts';
+import { importReport } from './import-report.ts';
 import {
   drain,
   hrLine,
@@ -200,6 +201,14 @@ describe('a corrected file (--replace) after the first has run', () => {
         },
       },
     ]);
+
+    // the reports: the corrected file's live signals, the replaced one's withdrawn
+    expect(await importReport(db, fixed)).toMatchObject({
+      signalsByCode: { HR_UNEMPLOYED: 1, HR_FLEXIBLE_LOW: 1, HR_STOPPED: 1 },
+      signalsWithdrawn: 0,
+      replaced: { replacedImportId: first, signalsWithdrawn: 3 },
+    });
+    expect(await importReport(db, first)).toMatchObject({ signalsByCode: {}, signalsWithdrawn: 3 });
 
     // the same corrected file again: already imported, nothing changes
     const counts = await tableCounts(db);

@@ -437,6 +437,7 @@ describe('a corrected file (--replace) against the file it replaces', () => {
       changed: 1,
       gone: 1,
       examples: { new: [4], changed: [3], gone: [4] },
+      signalsWithdrawn: 0, // staged only: nothing evaluated yet
     });
     expect((await importReport(app.ctx.database.db, first.importId))?.replaced).toBeNull();
   });

@@ -127,6 +127,24 @@ export async function addHousehold(db: Database, spec: HouseholdSpec = {}): Prom
   return { householdId: household.id, townId: town.id, personIds };
 }
 
+/** An education row of a pupil who dropped out (EDU_DROPOUT). */
+export const DROPOUT_ROW = Object.freeze({
+  school: '一中',
+  stage: 'JUNIOR',
+  status: 'DROPPED_OUT',
+  annual_fees: null,
+  aid_received: null,
+});
+
+/** An education row with school fees (EDU_EXPENSE when fees − aid > 30% of annual income). */
+export const feesRow = (fees: number, aid = 0) => ({
+  school: '一中',
+  stage: 'SENIOR',
+  status: 'ENROLLED',
+  annual_fees: fees,
+  aid_received: aid,
+});
+
 export interface RowSpec {
   personId: number | null;
   payload: Record<string, unknown>;

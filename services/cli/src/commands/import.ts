@@ -194,6 +194,7 @@ export function formatReport(r: ImportReport): string {
       `  against the replaced file (import ${r.replaced.replacedImportId}): new ${num(r.replaced.new)}${rowsOf(r.replaced.examples.new, r.replaced.new)}, ` +
         `changed ${num(r.replaced.changed)}${rowsOf(r.replaced.examples.changed, r.replaced.changed)}, ` +
         `gone ${num(r.replaced.gone)}${rowsOf(r.replaced.examples.gone, r.replaced.gone)} (gone: rows of the replaced file)`,
+      `  signals of the replaced file this one no longer raises: ${num(r.replaced.signalsWithdrawn)} withdrawn (open tasks flagged 部分信号已撤销)`,
     );
   }
   if (r.rejectsByReason.length > 0) {
@@ -226,6 +227,11 @@ export function formatReport(r: ImportReport): string {
       ).replace(/^/gm, '    '),
     );
     lines.push(`  alerts raised or updated: ${num(r.alertsRaised)}`);
+  }
+  if (r.signalsWithdrawn > 0) {
+    lines.push(
+      `  signals withdrawn (no longer true, e.g. not raised again by a corrected file): ${num(r.signalsWithdrawn)}`,
+    );
   }
   return lines.join('\n');
 }

@@ -88,7 +88,7 @@ export function tasksCommand(): Command {
           t.village,
           t.householdNo ?? t.subjectName,
           t.severity,
-          t.codes.join(' '),
+          t.codes.join(' ') + (t.signalsWithdrawn > 0 ? ` (${t.signalsWithdrawn} 已撤销)` : ''),
           STATUS_LABELS[t.status],
           t.dueAt.toISOString().slice(0, 10) + (t.overdue ? ' 超期' : ''),
           t.assignedTo?.username ?? null,
