@@ -1,13 +1,14 @@
 // The console in a real browser: sign-in, the caseworker's queue and task page (signals explained
 // in Chinese, history, masked members), another town's task 未找到, a phone-sized page without
 // sideways scrolling, a task worked to closed with an outcome and an amount, a supervisor's
-// approval of a case-by-case close, and a data administrator's upload and its report. No page may
+// approval of a case-by-case close, a data administrator's upload and its report, and the review
+// list (open counts, row and candidates side by side, an audited reveal, an accept). No page may
 // break the CSP. Screenshots go to test/browser/screenshots/ (git-ignored).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { markRegisterApplied } from '@ew/pipeline/imports/imports.fixture';
-import { makeId } from '@ew/pipeline/rules/rules.fixture';
+import { addDelivery, makeId } from '@ew/pipeline/rules/rules.fixture';
 import { SCREENSHOTS, startConsoleTest, TOWN_A, TOWN_B, type ConsoleTest } from './console.fixture.ts';
 
 let c: ConsoleTest;
@@ -261,6 +262,73 @@ describe.sequential('the console', () => {
     expect(body).toMatch(/拒收\s*1/);
     expect(body).toContain('拒收明细（1 行）');
     await page.getByRole('link', { name: '下载拒收清单（CSV）' }).waitFor();
+    expect(problems).toEqual([]);
+  });
+  it('lets the data administrator tell review candidates apart, reveal them with a reason and accept one', async () => {
+    const db = c.t.ctx.database.db;
+    const members = await db
+      .selectFrom('persons')
+      .innerJoin('households', 'households.id', 'persons.household_id')
+      .select(['persons.id', 'persons.id_number', 'persons.name', 'households.household_no'])
+      .orderBy('persons.id')
+      .limit(2)
+      .execute();
+    const row = { personId: null, method: 'REVIEW' as const, score: null, payload: {} };
+    const { importId } = await addDelivery(db, { feed: 'medical', period: '2023-04-30', rows: [row] });
+    await db
+      .updateTable('staged_rows')
+      .set({ id_status: 'BAD_CHECK_DIGIT', name: '张三丰', birth_date: '1980-01-01' })
+      .where('import_id', '=', importId)
+      .execute();
+    const review = await db
+      .insertInto('match_reviews')
+      .values({
+        import_id: importId,
+        row_no: 2,
+        kind: 'REVIEW',
+        candidates: JSON.stringify(members.map((m) => ({ personId: m.id, score: 0.8, kind: 'ONE_CHAR' }))),
+        chosen_person_id: null,
+        decided_by: null,
+        decided_at: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+
+    const { page } = await c.newPage();
+    const problems = watch(page);
+    await c.signIn(page, 'data');
+    await page.goto(`${c.baseUrl}/console/reviews`);
+    await page.getByText('待处理复核共 1 条').waitFor();
+    const table = page.getByRole('table', { name: `复核 ${review.id} 的数据与候选人员对照` });
+    await table.waitFor();
+    const masked = (await table.textContent()) ?? '';
+    expect(masked).toContain(members[0]!.household_no);
+    expect(masked).not.toContain(members[0]!.id_number);
+    expect(masked).not.toContain('张三丰');
+    await shot(page, 'data-admin-reviews');
+
+    await page.getByRole('button', { name: '查看完整信息' }).click();
+    await dialog(page).waitFor();
+    await dialog(page).getByLabel('查看原因').fill('区分同名人员');
+    await dialog(page).getByRole('button', { name: '查看' }).click();
+    await dialog(page).waitFor({ state: 'hidden' });
+    await table.getByText(members[0]!.id_number).waitFor();
+    expect(await table.textContent()).toContain('张三丰');
+    const audited = await db
+      .selectFrom('audit_log')
+      .select(['actor', 'detail'])
+      .where('action', '=', 'review.reveal')
+      .execute();
+    expect(audited).toMatchObject([{ actor: 'data', detail: { reason: '区分同名人员' } }]);
+
+    await table.getByRole('button', { name: '确认为此人' }).first().click();
+    await page.getByText('没有符合条件的复核记录').waitFor();
+    const decided = await db
+      .selectFrom('match_reviews')
+      .select(['status', 'chosen_person_id'])
+      .where('id', '=', review.id)
+      .executeTakeFirstOrThrow();
+    expect(decided).toEqual({ status: 'ACCEPTED', chosen_person_id: members[0]!.id });
     expect(problems).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import {
   personIdOf,
   planMatch,
   type StagedInput,
+  validId,
 } from './match.fixture.ts';
 
 let tdb: TestDatabase;
@@ -51,8 +52,8 @@ const BORDERLINE: Omit<StagedInput, 'rowNo'> = {
   birthFromRow: true,
 };
 
-async function deliver(period: string, rows: StagedInput[]): Promise<number> {
-  const importId = await createImport(ctx, { feed: 'medical', period, rows });
+async function deliver(period: string, rows: StagedInput[], feed = 'medical'): Promise<number> {
+  const importId = await createImport(ctx, { feed, period, rows });
   const nos = rows.map((r) => r.rowNo);
   const [from, to] = [Math.min(...nos), Math.max(...nos) + 1];
   await planMatch(ctx, importId, [[from, to]]);
@@ -159,5 +160,45 @@ describe('a decided review reused in a later period', () => {
     await planMatch(ctx, other, [[2, 3]]);
     await matchChunk(ctx, { importId: other, chunk: 0, rowFrom: 2, rowTo: 3 });
     expect((await reviewsOf(other)).get(2)).toMatchObject({ status: 'OPEN', reused_from_review_id: null });
+  });
+
+  // last: it loads another register snapshot
+  it('opens the review again when the register no longer supports the earlier decision', async () => {
+    const rejectedBefore = await deliver('2024-06-30', [{ rowNo: 2, ...NAMESAKE }], 'education');
+    const acceptedBefore = await deliver('2024-06-30', [{ rowNo: 2, ...NAMESAKE }], 'rural');
+    const liu2 = await personIdOf(ctx, P.LIU2);
+    await decideReview(ctx.database.db, {
+      reviewId: (await reviewsOf(rejectedBefore)).get(2)!.id,
+      actor: 'data1',
+      choice: 'reject',
+    });
+    await decideReview(ctx.database.db, {
+      reviewId: (await reviewsOf(acceptedBefore)).get(2)!.id,
+      actor: 'data1',
+      choice: { personId: liu2 },
+    });
+    // LIU2 (the accepted person) leaves; a third 刘洋 of the same birth date moves in
+    await loadRegister(ctx, [
+      ...FIRST_SNAPSHOT.filter((p) => p.id !== P.LIU2),
+      {
+        household: 'H10',
+        town: '西河镇',
+        id: validId('1990-02-02', 75),
+        name: '刘洋',
+        gender: 'M',
+        birth: '1990-02-02',
+      },
+    ]);
+    const rejectedNow = await deliver('2024-07-31', [{ rowNo: 2, ...NAMESAKE }], 'education');
+    const acceptedNow = await deliver('2024-07-31', [{ rowNo: 2, ...NAMESAKE }], 'rural');
+    // a new candidate was never rejected; the accepted person is no candidate any more
+    expect((await reviewsOf(rejectedNow)).get(2)).toMatchObject({
+      status: 'OPEN',
+      reused_from_review_id: null,
+    });
+    expect((await reviewsOf(acceptedNow)).get(2)).toMatchObject({
+      status: 'OPEN',
+      reused_from_review_id: null,
+    });
   });
 });

@@ -1,5 +1,6 @@
-// `reviews list | accept | reject`: the data administrator resolves ambiguous matches and
-// identity conflicts. Candidates are shown side by side, masked.
+// `reviews counts | list | accept | reject`: the data administrator resolves ambiguous matches and
+// identity conflicts. Candidates are shown side by side, masked, with their village and relation
+// to the head.
 import { Command } from 'commander';
 import {
   decideReview,
@@ -7,6 +8,7 @@ import {
   ReviewDecisionError,
   type ReviewListItem,
 } from '@ew/pipeline/match/review';
+import { openReviewCounts } from '@ew/pipeline/match/review-counts';
 import { evaluateMatchedRow } from '@ew/pipeline/rules/evaluate-chunk';
 import { cliOperator, withApp } from '../app.ts';
 import { table } from '../format.ts';
@@ -22,6 +24,8 @@ function formatReview(r: ReviewListItem): string {
       r.row.town,
       r.row.idStatus,
       null,
+      null,
+      null,
     ],
     ...r.candidates.map((c) => [
       `person ${c.personId}`,
@@ -32,20 +36,42 @@ function formatReview(r: ReviewListItem): string {
       c.town,
       `${c.kind} ${c.score.toFixed(2)}`,
       c.householdNo,
+      c.village,
+      c.relation,
     ]),
   ];
   return [
     `review ${r.reviewId} (${r.kind}, ${r.status}) — import ${r.importId} ${r.feed} ${r.period}, row ${r.rowNo}`,
-    table(['', 'ID', 'name', 'birth', 'sex', 'town', 'match', 'household'], rows).replace(/^/gm, '  '),
+    table(
+      ['', 'ID', 'name', 'birth', 'sex', 'town', 'match', 'household', 'village', 'relation'],
+      rows,
+    ).replace(/^/gm, '  '),
   ].join('\n');
 }
 
 export function reviewsCommand(): Command {
   const reviews = new Command('reviews').description('ambiguous matches and identity conflicts to resolve');
   reviews
+    .command('counts')
+    .description('open reviews per feed and per import')
+    .action(async () => {
+      await withApp(async ({ ctx }) => {
+        const counts = await openReviewCounts(ctx.database.db);
+        const byFeed = table(
+          ['feed', 'open'],
+          counts.byFeed.map((f) => [f.feed, f.open]),
+        );
+        const byImport = table(
+          ['import', 'feed', 'period', 'file', 'open'],
+          counts.byImport.map((i) => [i.importId, i.feed, i.period, i.fileName, i.open]),
+        );
+        process.stdout.write(`open reviews: ${counts.total}\n\n${byFeed}\n\n${byImport}\n`);
+      });
+    });
+  reviews
     .command('list')
     .option('--import <id>', 'only this import')
-    .option('--status <status>', 'OPEN | ACCEPTED | REJECTED', 'OPEN')
+    .option('--status <status>', 'OPEN | ACCEPTED | REJECTED | SUPERSEDED', 'OPEN')
     .option('--limit <n>', 'at most this many', '20')
     .action(async (opts: { import?: string; status: string; limit: string }) => {
       await withApp(async ({ ctx }) => {
