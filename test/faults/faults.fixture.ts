@@ -121,14 +121,19 @@ export async function generatedHrInput(persons: number): Promise<{ dir: string; 
   };
 }
 
-/** A fresh database with the register loaded and one feed import requested (in the outbox). */
-export async function preparedRun(input: RunInput): Promise<{ app: TestApp; importId: number }> {
-  const app = await createTestApp();
+/** Loads the input's register into the app's database (applied: feeds can be matched). */
+export async function loadRegister(app: TestApp, input: RunInput): Promise<void> {
   await importRegister(
     { database: app.ctx.database, mapping: feedMapping(app.ctx, 'register'), logger: app.ctx.logger },
     input.registerFile,
     { asOf: input.asOf },
   );
+}
+
+/** A fresh database with the register loaded and one feed import requested (in the outbox). */
+export async function preparedRun(input: RunInput): Promise<{ app: TestApp; importId: number }> {
+  const app = await createTestApp();
+  await loadRegister(app, input);
   const request = await requestImport(app.ctx, {
     feed: input.feed,
     period: input.period,
