@@ -3,6 +3,8 @@
 // disturbed run can be compared with an undisturbed run of the same input.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { repoRoot } from '@ew/config';
@@ -10,6 +12,7 @@ import { requestImport } from '@ew/pipeline/imports/request-import';
 import { importRegister } from '@ew/pipeline/register/register-import';
 import { feedMapping } from '@ew/pipeline/context';
 import { createTestApp, type TestApp } from '../harness/app.ts';
+import { generate } from '../generator/index.ts';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -90,20 +93,47 @@ export async function until<T>(
   }
 }
 
-/** A fresh database with the register loaded and one feed import requested (in the outbox). */
-export async function preparedRun(input: {
+export interface RunInput {
   registerFile: string;
   asOf: string;
   feed: string;
   period: string;
   feedFile: string;
-}): Promise<{ app: TestApp; importId: number }> {
-  const app = await createTestApp();
+}
+
+/**
+ * A generated register of `persons` and an hr feed of 20 rows per person for 2023-03-31, in a new
+ * scratch directory (the caller removes it): large enough that each stage has several chunks.
+ */
+export async function generatedHrInput(persons: number): Promise<{ dir: string; input: RunInput }> {
+  const dir = await mkdtemp(join(tmpdir(), 'ew-faults-'));
+  await generate({ out: dir, persons, seed: 7, format: 'csv', feeds: ['hr'], rows: { hr: persons * 20 } });
+  const period = '2023-03-31';
+  return {
+    dir,
+    input: {
+      registerFile: join(dir, 'register.csv'),
+      asOf: period,
+      feed: 'hr',
+      period,
+      feedFile: join(dir, 'hr.csv'),
+    },
+  };
+}
+
+/** Loads the input's register into the app's database (applied: feeds can be matched). */
+export async function loadRegister(app: TestApp, input: RunInput): Promise<void> {
   await importRegister(
     { database: app.ctx.database, mapping: feedMapping(app.ctx, 'register'), logger: app.ctx.logger },
     input.registerFile,
     { asOf: input.asOf },
   );
+}
+
+/** A fresh database with the register loaded and one feed import requested (in the outbox). */
+export async function preparedRun(input: RunInput): Promise<{ app: TestApp; importId: number }> {
+  const app = await createTestApp();
+  await loadRegister(app, input);
   const request = await requestImport(app.ctx, {
     feed: input.feed,
     period: input.period,

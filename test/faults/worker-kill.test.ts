@@ -4,32 +4,29 @@
 // compared as sets with an undisturbed run of the same input. How long the new worker waited
 // before it took the dead worker's job over is measured and printed. Also: SIGTERM stops a worker
 // cleanly (exit 0) and the next one finishes; the same import job delivered twice changes nothing.
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generate } from '../generator/index.ts';
 import type { TestApp } from '../harness/app.ts';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import {
   chunksDone,
   finalState,
+  generatedHrInput,
   importStatus,
   kill,
   preparedRun,
   startWorker,
   stateDiff,
   until,
+  type RunInput,
   type WorkerProcess,
 } from './faults.fixture.ts';
 
 const PERSONS = Number(process.env.FAULT_PERSONS ?? 3000);
 /** Small chunks, so that every stage has several jobs and can be interrupted between two. */
 const CHUNK_ROWS = '4000';
-const FEED = 'hr';
-const PERIOD = '2023-03-31';
 
 let dir: string;
-let input: { registerFile: string; asOf: string; feed: string; period: string; feedFile: string };
+let input: RunInput;
 let baseline: Record<string, string[]>;
 let redelivered: Record<string, string[]>;
 const opened: TestApp[] = [];
@@ -53,23 +50,8 @@ async function finished(app: TestApp, importId: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ew-faults-'));
   // a feed large enough that each stage lasts long enough to be interrupted
-  await generate({
-    out: dir,
-    persons: PERSONS,
-    seed: 7,
-    format: 'csv',
-    feeds: ['hr'],
-    rows: { hr: PERSONS * 20 },
-  });
-  input = {
-    registerFile: join(dir, 'register.csv'),
-    asOf: PERIOD,
-    feed: FEED,
-    period: PERIOD,
-    feedFile: join(dir, 'hr.csv'),
-  };
+  ({ dir, input } = await generatedHrInput(PERSONS));
   const { app, importId } = await run();
   const w = worker(app);
   await finished(app, importId);

@@ -106,6 +106,12 @@ const envSchema = z.object({
   PIPELINE_CHUNK_ROWS: intString(100, 10_000_000).optional(),
   /** How often a worker looks for jobs whose lock expired (stalled) (ms). */
   WORKER_STALLED_CHECK_MS: intString(500, 600_000).default(15_000),
+  /**
+   * How often the outbox relay asks Redis for the jobs it dispatched that no worker has finished,
+   * and sends again under the same job id those Redis no longer holds (a restart without
+   * persistence, a flush) (ms). It also does so on every reconnect to Redis.
+   */
+  OUTBOX_RECONCILE_MS: intString(1000, 3_600_000).default(30_000),
   /** HMAC key for pseudonymised ID numbers (domain §8); held outside the database. Optional. */
   ID_HASH_KEY: z
     .string()

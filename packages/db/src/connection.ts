@@ -104,6 +104,15 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Da
         );
       }),
   );
+  // The same for a client checked out of the pool (a stage's COPY transaction) whose backend is
+  // terminated between two statements or mid-COPY: the statement or stream in flight fails with
+  // the error, the job is retried, and the dead client is dropped at release (pg-pool releases no
+  // unqueryable client back). Without this listener the client's 'error' event ends the process.
+  pool.on('connect', (client) => {
+    client.on('error', (error: Error) => {
+      process.stderr.write(`postgres: a connection in use failed: ${error.message}\n`);
+    });
+  });
   const limit = options.preparedStatements ?? 0;
   const db = new Kysely<DB>({
     dialect: new PostgresDialect({ pool: limit > 0 ? preparingPool(pool, limit) : pool }),

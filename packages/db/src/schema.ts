@@ -366,6 +366,8 @@ export interface OutboxTable {
   payload: Json<Record<string, unknown>>;
   created_at: Generated<Date>;
   dispatched_at: Timestamp | null;
+  /** Set when a worker ran the job to its end (completed, or failed for good). */
+  finished_at: Timestamp | null;
 }
 
 export interface ImportChunkTable {

@@ -6,8 +6,10 @@ import { ZodError } from 'zod';
 import {
   createRedis,
   defaultConcurrency,
+  markJobFinished,
   parsePayload,
   QUEUE_NAMES,
+  reconcileOutbox,
   relayOutbox,
   type JobPayload,
   type QueueName,
@@ -45,6 +47,11 @@ export interface RuntimeOptions {
   concurrency?: number | undefined;
   /** How often the relay looks for outbox rows written by other processes (ms). */
   relayIntervalMs?: number;
+  /**
+   * How often dispatched but unfinished outbox jobs are looked for in Redis, and sent again if it
+   * lost them (ms; also on every (re)connect to Redis). Default 30 s.
+   */
+  reconcileIntervalMs?: number;
   /** A running job's lock (ms, renewed every half of it); a dead worker's job waits this long. Default 30 s. */
   lockDurationMs?: number;
   /** How often stalled jobs (lock expired) are looked for (ms). Default 15 s. */
@@ -63,6 +70,8 @@ export interface Runtime {
   queues: Record<QueueName, Queue>;
   /** Move pending outbox rows to their queues now. */
   relay(): Promise<number>;
+  /** Send again now the dispatched, unfinished outbox jobs Redis no longer holds. */
+  reconcile(): Promise<number>;
   /** True while every consumer of this process runs and none is paused (readiness). */
   consuming(): boolean;
   close(): Promise<void>;
@@ -89,6 +98,33 @@ export function startRuntime(ctx: AppContext, options: RuntimeOptions): Runtime 
       relaying = null;
     });
     return relaying;
+  };
+
+  // BullMQ job ids running in this process: Redis may have lost them, but they are not lost
+  const running = new Set<string>();
+  let reconciling: Promise<number> | null = null;
+  const reconcile = (): Promise<number> => {
+    reconciling ??= reconcileOutbox(ctx.database.db, queues, { skip: (id) => running.has(id) })
+      .then((resent) => {
+        if (resent > 0) ctx.logger.warn({ resent }, 'outbox: jobs Redis had lost sent again');
+        return resent;
+      })
+      .finally(() => {
+        reconciling = null;
+      });
+    return reconciling;
+  };
+  const reconcileLogged = () => {
+    reconcile().catch((err: unknown) => ctx.logger.error({ err }, 'outbox reconcile failed'));
+  };
+  // every (re)connect: a Redis that restarted without its data has lost every job it held
+  producer.on('ready', reconcileLogged);
+  /** Told once a job ran to its end; a failure here costs one idempotent rerun, not the job. */
+  const finish = async (job: Job): Promise<void> => {
+    if (job.id === undefined) return;
+    await markJobFinished(ctx.database.db, job.id).catch((err: unknown) =>
+      ctx.logger.error({ err, jobId: job.id }, 'outbox: could not mark the job finished'),
+    );
   };
 
   // BullMQ never closes a connection it was given: this runtime does, at close
@@ -119,14 +155,20 @@ export function startRuntime(ctx: AppContext, options: RuntimeOptions): Runtime 
         const started = Date.now();
         const finished = (outcome: 'completed' | 'failed', final: boolean) =>
           options.onJobFinished?.({ queue: name, seconds: (Date.now() - started) / 1000, outcome, final });
+        if (job.id !== undefined) running.add(job.id);
         try {
           await runJob(job);
         } catch (error) {
           const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-          finished('failed', error instanceof UnrecoverableError || lastAttempt);
+          const final = error instanceof UnrecoverableError || lastAttempt;
+          finished('failed', final);
+          if (final) await finish(job);
           throw error;
+        } finally {
+          if (job.id !== undefined) running.delete(job.id);
         }
         finished('completed', false);
+        await finish(job);
         ctx.logger.info({ queue: name, jobId: job.id, ms: Date.now() - started }, 'job done');
         // the handler recorded its successors in the outbox: move them now, not at the next tick
         await relay();
@@ -153,15 +195,21 @@ export function startRuntime(ctx: AppContext, options: RuntimeOptions): Runtime 
     relay().catch((err: unknown) => ctx.logger.error({ err }, 'outbox relay failed'));
   }, options.relayIntervalMs ?? 1_000);
   timer.unref();
+  const reconcileTimer = setInterval(reconcileLogged, options.reconcileIntervalMs ?? 30_000);
+  reconcileTimer.unref();
 
   return {
     queues,
     relay,
+    reconcile,
     consuming: () => workers.every((w) => w.isRunning() && !w.isPaused()),
     close: async () => {
       clearInterval(timer);
+      clearInterval(reconcileTimer);
+      producer.off('ready', reconcileLogged);
       await Promise.all(workers.map((w) => w.close()));
       await relaying?.catch(() => undefined);
+      await reconciling?.catch(() => undefined);
       await Promise.all(Object.values(queues).map((q) => q.close()));
       for (const connection of connections) connection.disconnect();
     },

@@ -34,6 +34,7 @@ const runtime = startRuntime(ctx, {
   concurrency: env.WORKER_CONCURRENCY,
   lockDurationMs: env.WORKER_LOCK_MS,
   stalledIntervalMs: env.WORKER_STALLED_CHECK_MS,
+  reconcileIntervalMs: env.OUTBOX_RECONCILE_MS,
   onJobFinished: probes.onJobFinished,
 });
 if (env.WORKER_HTTP_PORT !== 0) await probes.listen(runtime, env.WORKER_HTTP_PORT);
