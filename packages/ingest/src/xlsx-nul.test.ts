@@ -43,9 +43,9 @@ function edited(bytes: Buffer, part: string, xml: string): Buffer {
   );
 }
 
-async function drain(bytes: Buffer, name: string): Promise<string[][]> {
+async function drain(bytes: Buffer, name: string): Promise<Array<readonly string[]>> {
   const table = await openTable(tmp.file('5be1d2.bin', bytes), { fileName: name });
-  const out: string[][] = [];
+  const out: Array<readonly string[]> = [];
   for await (const row of table.rows) out.push(row.cells);
   return out;
 }
