@@ -22,7 +22,16 @@ createRoot(document.getElementById('root')!).render(
     <ConfigProvider
       locale={zhCN}
       csp={nonce === undefined ? {} : { nonce }}
-      theme={{ token: { colorPrimary: '#1f5fa8', fontSize: 15 } }}
+      // readable contrast (WCAG AA 4.5:1, test/browser/a11y.test.ts): links in the primary blue, not
+      // antd's #1677ff (3.8:1 on the page grey); secondary labels (Descriptions) darker than #8c8c8c
+      theme={{
+        token: {
+          colorPrimary: '#1f5fa8',
+          colorLink: '#1f5fa8',
+          colorTextTertiary: 'rgba(0, 0, 0, 0.58)',
+          fontSize: 15,
+        },
+      }}
       button={{ autoInsertSpace: false }}
     >
       <AntApp>

@@ -144,7 +144,7 @@ async function xlsxBomb(inflated: number): Promise<Buffer> {
 }
 
 /** The entries of a zip (central directory; deflate or stored). For the fixtures only. */
-function readZip(buf: Buffer): Array<{ name: string; data: Buffer }> {
+export function readZip(buf: Buffer): Array<{ name: string; data: Buffer }> {
   const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
   const count = buf.readUInt16LE(eocd + 10);
   let p = buf.readUInt32LE(eocd + 16);

@@ -153,11 +153,31 @@ function convertRow(rowValues: readonly unknown[], width: number, merged?: reado
 }
 
 /**
+ * FILE_BINARY for the first cell of the row that holds a NUL, as the CSV reader refuses one:
+ * Postgres text cannot hold NUL (COPY would fail). XML cannot carry a NUL character (a raw one, or
+ * `&#0;`, makes the part unreadable: XLSX_UNREADABLE), but OOXML's escape `_x0000_` in a shared
+ * string decodes to one.
+ */
+function refuseNul(
+  cells: readonly string[],
+  at: { file: string; row: number; headers?: readonly string[] },
+): void {
+  const c = cells.findIndex((text) => text.includes('\0'));
+  if (c === -1) return;
+  throw new IngestError(
+    'FILE_BINARY',
+    'the cell holds a NUL character (0x00, written `_x0000_` in the workbook), which is not text: remove it and save the workbook again',
+    { file: at.file, row: at.row, column: at.headers?.[c] ?? `column ${c + 1}` },
+  );
+}
+
+/**
  * Open the first visible worksheet of an XLSX workbook. The header is its first non-blank row;
  * `rowNo` is the worksheet row number.
  *
  * Throws (IngestError) XLSX_TOO_LARGE, XLSX_UNREADABLE (not a workbook, corrupt, no worksheet),
- * FILE_EMPTY (empty worksheet).
+ * FILE_EMPTY (empty worksheet); while rows are read, FILE_BINARY (a cell with a NUL, with its row
+ * and column).
  */
 export async function openXlsx(path: string, options: XlsxReadOptions = {}): Promise<SourceTable> {
   const file = options.fileName ?? basename(path);
@@ -200,6 +220,7 @@ export async function openXlsx(path: string, options: XlsxReadOptions = {}): Pro
     if (row === undefined || !row.hasValues) continue;
     const { cells } = convertRow(row.values as unknown[], 0, merged.get(r));
     if (isBlankRow(cells)) continue;
+    refuseNul(cells, { file, row: r });
     while (cells.length > 0 && (cells[cells.length - 1] ?? '').trim() === '') cells.pop();
     headers = cells;
     headerRowNo = r;
@@ -221,6 +242,7 @@ export async function openXlsx(path: string, options: XlsxReadOptions = {}): Pro
         stats.blankRows++;
         continue;
       }
+      refuseNul(cells, { file, row: r, headers });
       const rowNo = r++;
       return numeric === undefined ? { rowNo, cells } : { rowNo, cells, numericCells: numeric };
     }
