@@ -28,7 +28,7 @@ import {
   type WorkerProcess,
 } from './faults.fixture.ts';
 
-const PERSONS = 2000;
+const PERSONS = 1500;
 const CHUNK_ROWS = '4000';
 
 let dir: string;
