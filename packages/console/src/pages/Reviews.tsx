@@ -153,13 +153,43 @@ function ReviewCard({
   const [asking, setAsking] = useState(false);
   const [shown, setShown] = useState<RevealedReview | undefined>(undefined);
   const open = r.status === 'OPEN';
+  const lines = linesOf(r, shown);
+  const row = lines[0];
+  /** A candidate's value where the delivered row says otherwise: marked, so the difference is seen. */
+  const marked = (field: 'birthDate' | 'gender' | 'town', shownValue: string, line: Line) => {
+    const mine = line[field];
+    const theirs = row?.[field];
+    return line.key !== 'row' &&
+      mine !== null &&
+      theirs !== null &&
+      theirs !== undefined &&
+      mine !== theirs ? (
+      <span className="ew-differs" title="与数据中的不一致">
+        {shownValue}（不一致）
+      </span>
+    ) : (
+      shownValue
+    );
+  };
   const columns: ColumnsType<Line> = [
     { title: '', dataIndex: 'who', fixed: 'left' },
     { title: '姓名', dataIndex: 'name' },
     { title: '身份证号', dataIndex: 'id' },
-    { title: '出生日期', dataIndex: 'birthDate', render: (d: string | null) => (d ? formatDate(d) : '—') },
-    { title: '性别', dataIndex: 'gender', render: (g: string | null) => (g ? nameOf(SEX, g) : '—') },
-    { title: '镇/社区办', dataIndex: 'town', render: (t: string | null) => t ?? '—' },
+    {
+      title: '出生日期',
+      dataIndex: 'birthDate',
+      render: (d: string | null, line) => marked('birthDate', d ? formatDate(d) : '—', line),
+    },
+    {
+      title: '性别',
+      dataIndex: 'gender',
+      render: (g: string | null, line) => marked('gender', g ? nameOf(SEX, g) : '—', line),
+    },
+    {
+      title: '镇/社区办',
+      dataIndex: 'town',
+      render: (t: string | null, line) => marked('town', t ?? '—', line),
+    },
     { title: '村/社区', dataIndex: 'village', render: (v: string | null) => v ?? '—' },
     { title: '户编号', dataIndex: 'householdNo', render: (h: string | null) => h ?? '—' },
     { title: '家庭住址', dataIndex: 'address', render: (a: string | null) => a ?? '—' },
@@ -171,13 +201,15 @@ function ReviewCard({
     {
       title: '匹配度',
       dataIndex: 'score',
-      render: (s: number | null) => (s === null ? '—' : formatNumber(s)),
+      render: (s: number | null) => (s === null ? '—' : `${Math.round(s * 100)}%`),
     },
   ];
   if (open && canDecide) {
     columns.push({
       title: '操作',
       key: 'accept',
+      // always in view, however wide the comparison scrolls
+      fixed: 'right',
       render: (_, line) =>
         line.personId === null ? null : (
           <Button
@@ -210,7 +242,7 @@ function ReviewCard({
         scroll={{ x: 'max-content' }}
         rowKey="key"
         aria-label={`复核 ${r.reviewId} 的数据与候选人员对照`}
-        dataSource={linesOf(r, shown)}
+        dataSource={lines}
         columns={columns}
       />
       {!open && (
