@@ -7,7 +7,8 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/harness/app.ts';
-import { evaluateChunk } from '../rules/evaluate-chunk.ts';
+import { decideReview } from '../match/review.ts';
+import { evaluateChunk, evaluateMatchedRow } from '../rules/evaluate-chunk.ts';
 import { tableCounts } from '../rules/rules.fixture.ts';
 import { importReport } from './import-report.ts';
 import {
@@ -227,6 +228,45 @@ describe('a corrected file (--replace) after the first has run', () => {
     expect(last.filter((s) => !s.withdrawn).every((s) => s.import_id === again)).toBe(true);
     expect(await withdrawnEvents(app)).toEqual(events);
     expect({ ...(await tableCounts(db)), outbox: 0 }).toEqual({ ...counts, outbox: 0 });
+  });
+});
+
+describe('a row of the correction accepted in review after its evaluation', () => {
+  it('brings the withdrawn signal back to life on its alert, and its code to the open task', async () => {
+    const db = app.ctx.database.db;
+    const p = await people();
+    const first = queuedId(await requestHr(app, 'hr.csv', [hrLine(p.h2, '停保', '2023-03-10')]));
+    await drain(app, first, ALL);
+    // the correction names h2 with a name the register does not have: an identity conflict, to review
+    const fixed = queuedId(
+      await requestHr(
+        app,
+        'hr-corrected.csv',
+        [hrLine({ ...p.h2, name: '李雷' }, '停保', '2023-03-10')],
+        true,
+      ),
+    );
+    await drain(app, fixed, ALL);
+    const [signal] = await signalStates(app);
+    expect(signal).toMatchObject({ withdrawn: true, import_id: first });
+    const task = (await taskOf(p.h2.householdId))!;
+    expect(task.codes).toEqual([]);
+
+    const review = await db
+      .selectFrom('match_reviews')
+      .select('id')
+      .where('import_id', '=', fixed)
+      .executeTakeFirstOrThrow();
+    const decided = await decideReview(db, {
+      reviewId: review.id,
+      actor: 'test',
+      choice: { personId: p.h2.personId },
+    });
+    await evaluateMatchedRow(app.ctx, decided.newlyMatched!);
+    expect(await signalStates(app)).toEqual([
+      { ...signal, import_id: fixed, withdrawn: false, reason: null },
+    ]);
+    expect((await taskOf(p.h2.householdId))!.codes).toEqual(['HR_STOPPED']);
   });
 });
 

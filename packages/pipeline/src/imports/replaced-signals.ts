@@ -74,6 +74,39 @@ export async function withdrawUnsupported(trx: Kysely<DB>, delivery: DeliveryKey
 }
 
 /**
+ * After a corrected delivery's rows were evaluated: a signal it took over that had been withdrawn
+ * (a row accepted in review after the withdrawal) is live again on its alert, so its open task
+ * takes its code back (the queue counts live codes). Set-based over the evaluated rows.
+ */
+export async function restoreTaskCodes(
+  trx: Kysely<DB>,
+  importId: number,
+  rows: { rowFrom: number; rowTo: number } | { rowNos: readonly number[] } | undefined,
+): Promise<void> {
+  const range =
+    rows === undefined
+      ? sql``
+      : 'rowNos' in rows
+        ? sql`and s.row_no = any(${[...rows.rowNos]}::int[])`
+        : sql`and s.row_no >= ${rows.rowFrom}::int and s.row_no < ${rows.rowTo}::int`;
+  await sql`
+    with back as (
+      select a.task_id, array_agg(distinct s.code) as codes
+        from signals s
+        join alert_signals l on l.signal_id = s.id
+        join alerts a on a.id = l.alert_id
+        join tasks t on t.id = a.task_id and t.status <> 'CLOSED'
+       where s.import_id = ${importId}::bigint ${range}
+         and s.superseded_at is null and not (s.code = any(t.codes))
+       group by a.task_id
+    )
+    update tasks t
+       set codes = array(select distinct c from unnest(t.codes || back.codes) c order by 1)
+      from back
+     where t.id = back.task_id`.execute(trx);
+}
+
+/**
  * An evaluate chunk of a delivery that was replaced while the chunk ran: withdraws the signals
  * the chunk inserted (its rows, not taken over by anyone yet). The replacing import is the newest
  * that names this one.

@@ -9,7 +9,7 @@ import type { DB } from '@ew/db';
 import { candidateRows, standardsAt, type RowSelection } from './candidate-rows.ts';
 import { rulesForFeed } from './registry.ts';
 import { rowPrefilter, ruleCondition, type FeedRule } from './rule.ts';
-import { replacedDeliveries } from '../imports/replaced-signals.ts';
+import { replacedDeliveries, restoreTaskCodes } from '../imports/replaced-signals.ts';
 
 export interface DeliveryRef {
   id: number;
@@ -83,5 +83,6 @@ export async function insertFeedSignals(
       returning code, (xmax = 0) as fresh
     )
     select code, count(*)::int as n from inserted where fresh group by code order by code`.execute(trx);
+  if (replaced.length > 0) await restoreTaskCodes(trx, delivery.id, selected);
   return Object.fromEntries(rows.map((r) => [r.code, r.n]));
 }
