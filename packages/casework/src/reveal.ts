@@ -1,7 +1,7 @@
 // A full ID number, shown only on an explicit request with a reason, and audited (domain §8).
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { auditReveal, REVEAL_REASON } from '@ew/accounts';
+import { auditReveal, revealReason } from '@ew/accounts';
 import type { DB } from '@ew/db';
 import type { Actor } from './actor.ts';
 import { CaseworkError } from './errors.ts';
@@ -11,7 +11,7 @@ export const revealInput = z.strictObject({
   /** A member of the task's household; leave out for the person of a hand-opened case. */
   personId: z.number().int().positive().optional(),
   /** Why the full number is needed (e.g. 核对低保系统). */
-  reason: z.string().trim().min(REVEAL_REASON.min).max(REVEAL_REASON.max),
+  reason: revealReason,
 });
 
 export async function revealIdNumber(

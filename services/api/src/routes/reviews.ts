@@ -9,7 +9,7 @@
 //                              decides; ADMIN (users, audit) and SUPERVISOR do not need them.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { REVEAL_REASON } from '@ew/accounts';
+import { revealReason } from '@ew/accounts';
 import { decideReview, listReviews } from '@ew/pipeline/match/review';
 import { openReviewCounts } from '@ew/pipeline/match/review-counts';
 import { revealReview } from '@ew/pipeline/match/review-reveal';
@@ -30,7 +30,7 @@ const listQuery = z.strictObject({
 
 const revealBody = z.strictObject({
   /** Why the full values are needed (e.g. 区分同名同生日人员). */
-  reason: z.string().trim().min(REVEAL_REASON.min).max(REVEAL_REASON.max),
+  reason: revealReason,
 });
 
 const decisionBody = z.union([
