@@ -208,3 +208,32 @@ export function stateDiff(
   }
   return out;
 }
+
+/**
+ * The runs and workers one fault-test file starts: every worker with the file's chunk size, all
+ * of them killed and every run's database dropped by `close` (in the file's afterAll).
+ */
+export function faultSession(chunkRows: string) {
+  const opened: TestApp[] = [];
+  const workers: WorkerProcess[] = [];
+  return {
+    run: async (input: RunInput): Promise<{ app: TestApp; importId: number }> => {
+      const r = await preparedRun(input);
+      opened.push(r.app);
+      return r;
+    },
+    worker: (app: TestApp, env?: Record<string, string>): WorkerProcess => {
+      const w = startWorker(app, { PIPELINE_CHUNK_ROWS: chunkRows, ...env });
+      workers.push(w);
+      return w;
+    },
+    /** Until the import is EVALUATED (its alerts raised). */
+    finished: async (app: TestApp, importId: number, timeoutMs: number): Promise<void> => {
+      await until('EVALUATED', async () => (await importStatus(app, importId)) === 'EVALUATED', timeoutMs);
+    },
+    close: async (): Promise<void> => {
+      for (const w of workers) await kill(w).catch(() => undefined);
+      for (const app of opened) await app.close();
+    },
+  };
+}

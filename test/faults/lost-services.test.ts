@@ -17,11 +17,9 @@ import { startPrivateRedis, type PrivateRedis } from '../harness/redis-server.ts
 import {
   chunksDone,
   finalState,
+  faultSession,
   generatedHrInput,
-  importStatus,
   kill,
-  preparedRun,
-  startWorker,
   stateDiff,
   until,
   type RunInput,
@@ -35,24 +33,11 @@ let dir: string;
 let input: RunInput;
 let baseline: Record<string, string[]>;
 let redis: PrivateRedis;
-const opened: TestApp[] = [];
-const workers: WorkerProcess[] = [];
+const session = faultSession(CHUNK_ROWS);
 
-async function run(): Promise<{ app: TestApp; importId: number }> {
-  const r = await preparedRun(input);
-  opened.push(r.app);
-  return r;
-}
-
-function worker(app: TestApp, env?: Record<string, string>): WorkerProcess {
-  const w = startWorker(app, { PIPELINE_CHUNK_ROWS: CHUNK_ROWS, ...env });
-  workers.push(w);
-  return w;
-}
-
-async function finished(app: TestApp, importId: number): Promise<void> {
-  await until('EVALUATED', async () => (await importStatus(app, importId)) === 'EVALUATED', 50_000);
-}
+const run = () => session.run(input);
+const worker = session.worker;
+const finished = (app: TestApp, importId: number) => session.finished(app, importId, 50_000);
 
 function resent(w: WorkerProcess): number {
   return w.lines
@@ -74,8 +59,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const w of workers) await kill(w).catch(() => undefined);
-  for (const app of opened) await app.close();
+  await session.close();
   await redis?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 }, 60_000);

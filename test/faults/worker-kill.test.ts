@@ -10,11 +10,10 @@ import { rm } from 'node:fs/promises';
 import {
   chunksDone,
   finalState,
+  faultSession,
   generatedHrInput,
   importStatus,
   kill,
-  preparedRun,
-  startWorker,
   stateDiff,
   until,
   type RunInput,
@@ -29,25 +28,12 @@ let dir: string;
 let input: RunInput;
 let baseline: Record<string, string[]>;
 let redelivered: Record<string, string[]>;
-const opened: TestApp[] = [];
-const workers: WorkerProcess[] = [];
+const session = faultSession(CHUNK_ROWS);
 const takeovers: Array<{ point: string; seconds: number }> = [];
 
-async function run(): Promise<{ app: TestApp; importId: number }> {
-  const r = await preparedRun(input);
-  opened.push(r.app);
-  return r;
-}
-
-function worker(app: TestApp, env?: Record<string, string>): WorkerProcess {
-  const w = startWorker(app, { PIPELINE_CHUNK_ROWS: CHUNK_ROWS, ...env });
-  workers.push(w);
-  return w;
-}
-
-async function finished(app: TestApp, importId: number): Promise<void> {
-  await until('EVALUATED', async () => (await importStatus(app, importId)) === 'EVALUATED', 180_000);
-}
+const run = () => session.run(input);
+const worker = session.worker;
+const finished = (app: TestApp, importId: number) => session.finished(app, importId, 180_000);
 
 beforeAll(async () => {
   // a feed large enough that each stage lasts long enough to be interrupted
@@ -87,8 +73,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  for (const w of workers) await kill(w).catch(() => undefined);
-  for (const app of opened) await app.close();
+  await session.close();
   if (dir) await rm(dir, { recursive: true, force: true });
   if (takeovers.length > 0) {
     console.log(
