@@ -7,6 +7,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { repoRoot } from '@ew/config';
 import { requestImport } from '@ew/pipeline/imports/request-import';
 import { importRegister } from '@ew/pipeline/register/register-import';
@@ -153,13 +154,42 @@ export async function importStatus(app: TestApp, importId: number): Promise<stri
   return row.status;
 }
 
-/** Work of a stage recorded done (import_chunks rows with done_at). */
-export async function chunksDone(app: TestApp, importId: number, stage: string): Promise<number> {
+/**
+ * Holds a lock on the table a stage writes (EXCLUSIVE: others may read it, nobody may write it) in
+ * a transaction of the test's own, so that the stage's transaction stops at its first write and
+ * waits there: a moment that is certainly mid-transaction, however fast the stage runs. Take it
+ * before the worker starts; `whileWaiting` runs the fault once a worker backend waits for the lock,
+ * then lets the stage go on.
+ */
+export async function holdWrites(app: TestApp, table: string) {
+  const client = new pg.Client({ connectionString: app.tdb.url, application_name: 'fault-test' });
+  await client.connect();
+  await client.query('begin');
+  await client.query(`lock table ${table} in exclusive mode`);
+  const release = async () => {
+    await client.query('commit');
+    await client.end();
+  };
+  return {
+    whileWaiting: async <T>(fault: () => Promise<T>): Promise<T> => {
+      try {
+        await until(`a transaction waiting to write ${table}`, () => waitingBackends(app), 50_000);
+        return await fault();
+      } finally {
+        await release();
+      }
+    },
+  };
+}
+
+/** Whether one of the worker's backends waits for a lock (the test's). */
+async function waitingBackends(app: TestApp): Promise<boolean> {
   const { rows } = await sql<{ n: number }>`
-    select count(*)::int as n from import_chunks where import_id = ${importId} and stage = ${stage} and done_at is not null`.execute(
+    select count(*)::int as n from pg_stat_activity
+     where datname = current_database() and application_name = 'worker' and wait_event_type = 'Lock'`.execute(
     app.ctx.database.db,
   );
-  return rows[0]?.n ?? 0;
+  return (rows[0]?.n ?? 0) > 0;
 }
 
 /**

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../harness/app.ts';
 import { rm } from 'node:fs/promises';
 import {
-  chunksDone,
+  holdWrites,
   finalState,
   faultSession,
   generatedHrInput,
@@ -17,10 +17,9 @@ import {
   stateDiff,
   until,
   type RunInput,
-  type WorkerProcess,
 } from './faults.fixture.ts';
 
-const PERSONS = Number(process.env.FAULT_PERSONS ?? 3000);
+const PERSONS = Number(process.env.FAULT_PERSONS ?? 1000);
 /** Small chunks, so that every stage has several jobs and can be interrupted between two. */
 const CHUNK_ROWS = '4000';
 
@@ -36,7 +35,7 @@ const worker = session.worker;
 const finished = (app: TestApp, importId: number) => session.finished(app, importId, 180_000);
 
 beforeAll(async () => {
-  // a feed large enough that each stage lasts long enough to be interrupted
+  // each stage is held at its first write to be interrupted (holdWrites), so the feed can be small
   ({ dir, input } = await generatedHrInput(PERSONS));
   const { app, importId } = await run();
   const w = worker(app);
@@ -87,47 +86,24 @@ afterAll(async () => {
   }
 }, 120_000);
 
-/** When to kill: the first moment the import is in the middle of the stage. */
-const KILL_POINTS: Array<{
-  point: string;
-  queue: string;
-  ready: (app: TestApp, id: number, w: WorkerProcess) => Promise<boolean>;
-}> = [
-  {
-    // staging is one transaction (STAGING is never visible outside it): 300 ms into the job
-    point: 'staging',
-    queue: 'import',
-    ready: async (_app, _id, w) => {
-      const started = w.lines.find((l) => l.line.msg === 'job started' && l.line.queue === 'import');
-      return started !== undefined && Date.now() - started.at > 300;
-    },
-  },
-  {
-    point: 'matching',
-    queue: 'match',
-    ready: async (app, id) =>
-      (await importStatus(app, id)) === 'MATCHING' && (await chunksDone(app, id, 'match')) >= 1,
-  },
-  {
-    point: 'evaluate',
-    queue: 'evaluate',
-    ready: async (app, id) => (await chunksDone(app, id, 'evaluate')) >= 1,
-  },
-  {
-    point: 'alerts',
-    queue: 'raiseAlerts',
-    ready: async (app, id) => (await chunksDone(app, id, 'alerts')) >= 1,
-  },
+/** Where to kill: each stage held at its first write to its table (faults.fixture.ts holdWrites). */
+const KILL_POINTS = [
+  { point: 'staging', table: 'staged_rows' },
+  { point: 'matching', table: 'matches' },
+  { point: 'evaluate', table: 'signals' },
+  { point: 'alerts', table: 'alerts' },
 ];
 
 describe.sequential('a worker killed with SIGKILL mid-stage', () => {
   for (const k of KILL_POINTS) {
     it(`during ${k.point}: a new worker finishes, and the final state equals the undisturbed run`, async () => {
       const { app, importId } = await run();
+      const held = await holdWrites(app, k.table);
       const first = worker(app);
-      await until(`${k.point} under way`, async () => k.ready(app, importId, first), 180_000);
-      const killedAt = Date.now();
-      await kill(first, 'SIGKILL');
+      const killedAt = await held.whileWaiting(async () => {
+        await kill(first, 'SIGKILL');
+        return Date.now();
+      });
       expect(await importStatus(app, importId)).not.toBe('EVALUATED');
       const second = worker(app);
       await finished(app, importId);
