@@ -11,6 +11,7 @@
 // Latencies are every response's own time (autocannon's `response` events), so p95 is exact.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -133,11 +134,40 @@ interface Measured {
   p95_ms: number;
   p99_ms: number;
   max_ms: number;
+  /** The API process's CPU time (user + system) over the run, per request. */
+  api_cpu_ms_per_request?: number;
+  /** Every postgres process's CPU time over the run (the server is this machine's), per request. */
+  postgres_cpu_ms_per_request?: number;
+  /** This process's (autocannon's) CPU time, per request. */
+  load_generator_cpu_ms_per_request?: number;
 }
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** A process's CPU time so far (user + system, ms), from /proc (Linux). */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat; [0] here is field 3
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
+
+/** The CPU time so far of every process named postgres on this machine (ms). */
+function postgresCpuMs(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      total += processCpuMs(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
 }
 
 async function measure(
@@ -223,24 +253,60 @@ export async function apiBench(args: Args): Promise<void> {
     );
     const port = await freePort();
     api = await startApi(dbName, port, nodeOptions);
+    const apiPid = api.pid!;
     const loadAvg = trackLoad();
     const results: Measured[] = [];
-    const scenarios: Array<[string, string[]]> = [
-      ['queue', ['/tasks']],
-      ['filtered', ['/tasks?code=MED_EXPENSE&overdue=true']],
-      ['detail', detailIds.rows.map((r) => `/tasks/${r.id}`)],
-    ];
+    const only = args.string('only', '').split(',').filter(Boolean);
+    const scenarios: Array<[string, string[]]> = (
+      [
+        ['queue', ['/tasks']],
+        ['filtered', ['/tasks?code=MED_EXPENSE&overdue=true']],
+        ['detail', detailIds.rows.map((r) => `/tasks/${r.id}`)],
+      ] satisfies Array<[string, string[]]>
+    ).filter(([name]) => only.length === 0 || only.includes(name));
     for (const [name, paths] of scenarios) {
       // a short warm-up so the first connections do not measure cold caches and JIT
       await measure(name, port, token, paths, 5, 2);
       log(`api: ${name} (${connections} connections, ${duration} s) …`);
-      results.push(await measure(name, port, token, paths, connections, duration));
+      const cpuBefore = processCpuMs(apiPid);
+      const ownBefore = process.cpuUsage();
+      const pgBefore = postgresCpuMs();
+      const measured = await measure(name, port, token, paths, connections, duration);
+      const own = process.cpuUsage(ownBefore);
+      measured.api_cpu_ms_per_request = round2((processCpuMs(apiPid) - cpuBefore) / measured.requests);
+      measured.postgres_cpu_ms_per_request = round2((postgresCpuMs() - pgBefore) / measured.requests);
+      measured.load_generator_cpu_ms_per_request = round2((own.user + own.system) / 1000 / measured.requests);
+      results.push(measured);
     }
     const l = loadAvg.done();
     printTable(
       `api: ${tasks.toLocaleString()} tasks, ${towns} towns (a town holds ${Math.round(tasks / towns).toLocaleString()}), ${connections} connections × ${duration} s`,
-      ['request', 'requests', 'non-2xx', 'rps', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
-      results.map((r) => [r.request, r.requests, r.non_2xx, r.rps, r.p50_ms, r.p95_ms, r.p99_ms, r.max_ms]),
+      [
+        'request',
+        'requests',
+        'non-2xx',
+        'rps',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'max ms',
+        'CPU ms/req: API',
+        'postgres',
+        'autocannon',
+      ],
+      results.map((r) => [
+        r.request,
+        r.requests,
+        r.non_2xx,
+        r.rps,
+        r.p50_ms,
+        r.p95_ms,
+        r.p99_ms,
+        r.max_ms,
+        r.api_cpu_ms_per_request,
+        r.postgres_cpu_ms_per_request,
+        r.load_generator_cpu_ms_per_request,
+      ]),
     );
     process.stdout.write(`load average 1/5/15: ${load(l)}; fill + analyze ${fillSeconds} s\n`);
     await writeJson(args.jsonPath('api'), 'api', {

@@ -30,9 +30,13 @@ export interface OpenDatabaseOptions {
   /**
    * Run Kysely's statements as named prepared statements, at most this many distinct ones per
    * connection (0, the default: unnamed, parsed and planned on every call). For the API, whose
-   * requests repeat a few dozen short statements: Postgres then skips parsing and, after five
-   * runs, planning — which took longer than executing them (0.6–1.5 ms planning vs 0.1–0.3 ms
-   * executing a task page's look-ups, EXPLAIN ANALYZE at 1M tasks).
+   * requests repeat a few dozen short statements: Postgres then skips parsing and, after five runs,
+   * planning — which took longer than executing them (0.6–1.5 ms planning vs 0.1–0.3 ms
+   * executing a task page's look-ups, EXPLAIN ANALYZE at 1M tasks). Postgres plans a prepared
+   * statement once for all parameters only when that generic plan looks no dearer than the
+   * plans for the parameters given: a statement whose index is partial (`where status <>
+   * 'CLOSED'`) must state that predicate as a literal, and a LIMIT as a literal, or it is
+   * planned anew on every run (see casework/queue.ts).
    */
   preparedStatements?: number;
 }
@@ -91,7 +95,7 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Da
     // temp_buffers: temporary tables (raiseAlerts' pending signals: ~25 MB at 1M rows) live in
     // per-session buffers of 8 MB by default, above which every access goes through the kernel.
     // Allocated only as used, and settable only before a session's first temporary table: so here.
-    options: '-c jit=off -c temp_buffers=64MB',
+    options: `-c jit=off -c temp_buffers=64MB`,
   });
   // Without a listener, pg's 'error' event of an idle client is an uncaught exception that ends
   // the process (node-postgres docs, "Pool: events: error").

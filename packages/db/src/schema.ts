@@ -255,6 +255,8 @@ export interface TaskTable {
   paperwork_done_at: Timestamp | null;
   /** The distinct rule codes of the task's signals (T0017, kept by raise-alerts). */
   codes: Generated<string[]>;
+  /** How many of its signals were withdrawn (T0021, kept by a trigger on signals). */
+  signals_withdrawn: Generated<number>;
   /** −(severity rank × 100 + number of codes): the queue's ascending key (T0017, generated). */
   queue_order: GeneratedAlways<number>;
   overdue_noted_at: Timestamp | null;

@@ -4,6 +4,7 @@
 // (ID number: first 6 + last 4; name: surname only), as everywhere outside the register itself.
 // A withdrawn signal (no longer true) is listed with when and why it was withdrawn.
 import type { Kysely } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { maskIdNumber, maskName } from '@ew/core';
 import type { DB, Severity } from '@ew/db';
 import { RULE_CATALOGUE } from '../rules/registry.ts';
@@ -70,13 +71,17 @@ function numberOrNull(v: unknown): number | null {
       : null;
 }
 
-export async function explainAlert(db: Kysely<DB>, alertId: number): Promise<ExplainedAlert | null> {
-  const alert = await db
+/**
+ * Alerts with their signals, one statement: each row carries its signals as a JSON array (timestamps
+ * there are text, read back by `toExplained`).
+ */
+function explainedAlerts(db: Kysely<DB>) {
+  return db
     .selectFrom('alerts')
     .innerJoin('households', 'households.id', 'alerts.household_id')
     .innerJoin('towns', 'towns.id', 'households.town_id')
     .leftJoin('tasks', 'tasks.id', 'alerts.task_id')
-    .select([
+    .select((eb) => [
       'alerts.id',
       'alerts.household_id',
       'households.household_no',
@@ -91,37 +96,52 @@ export async function explainAlert(db: Kysely<DB>, alertId: number): Promise<Exp
       'tasks.severity as task_severity',
       'tasks.due_at as task_due_at',
       'tasks.outcome as task_outcome',
-    ])
-    .where('alerts.id', '=', alertId)
-    .executeTakeFirst();
-  if (alert === undefined) return null;
+      jsonArrayFrom(
+        eb
+          .selectFrom('alert_signals')
+          .innerJoin('signals', 'signals.id', 'alert_signals.signal_id')
+          .leftJoin('persons', 'persons.id', 'signals.person_id')
+          .leftJoin('imports', 'imports.id', 'signals.import_id')
+          .select([
+            'signals.id',
+            'signals.code',
+            'signals.feed',
+            'signals.severity',
+            'signals.source_period',
+            'signals.import_id',
+            'signals.row_no',
+            'signals.evidence',
+            'signals.created_at',
+            'signals.superseded_at',
+            'signals.superseded_reason',
+            'persons.id_number',
+            'persons.name',
+            'imports.file_name',
+          ])
+          .whereRef('alert_signals.alert_id', '=', 'alerts.id')
+          .orderBy('signals.source_period')
+          .orderBy('signals.id'),
+      ).as('signals'),
+    ]);
+}
 
-  const signals = await db
-    .selectFrom('alert_signals')
-    .innerJoin('signals', 'signals.id', 'alert_signals.signal_id')
-    .leftJoin('persons', 'persons.id', 'signals.person_id')
-    .leftJoin('imports', 'imports.id', 'signals.import_id')
-    .select([
-      'signals.id',
-      'signals.code',
-      'signals.feed',
-      'signals.severity',
-      'signals.source_period',
-      'signals.import_id',
-      'signals.row_no',
-      'signals.evidence',
-      'signals.created_at',
-      'signals.superseded_at',
-      'signals.superseded_reason',
-      'persons.id_number',
-      'persons.name',
-      'imports.file_name',
-    ])
-    .where('alert_signals.alert_id', '=', alertId)
-    .orderBy('signals.source_period')
-    .orderBy('signals.id')
+type AlertRow = Awaited<ReturnType<ReturnType<typeof explainedAlerts>['execute']>>[number];
+
+export async function explainAlert(db: Kysely<DB>, alertId: number): Promise<ExplainedAlert | null> {
+  const alert = await explainedAlerts(db).where('alerts.id', '=', alertId).executeTakeFirst();
+  return alert === undefined ? null : toExplained(alert);
+}
+
+/** Every alert of a task, explained, oldest first (the task page). */
+export async function explainTaskAlerts(db: Kysely<DB>, taskId: number): Promise<ExplainedAlert[]> {
+  const alerts = await explainedAlerts(db)
+    .where('alerts.task_id', '=', taskId)
+    .orderBy('alerts.id')
     .execute();
+  return alerts.map(toExplained);
+}
 
+function toExplained(alert: AlertRow): ExplainedAlert {
   return {
     id: alert.id,
     householdId: alert.household_id,
@@ -145,7 +165,7 @@ export async function explainAlert(db: Kysely<DB>, alertId: number): Promise<Exp
             dueAt: alert.task_due_at,
             outcome: alert.task_outcome,
           },
-    signals: signals.map((s): ExplainedSignal => {
+    signals: alert.signals.map((s): ExplainedSignal => {
       const evidence = record(s.evidence);
       const source = record(evidence.source);
       return {
@@ -176,8 +196,9 @@ export async function explainAlert(db: Kysely<DB>, alertId: number): Promise<Exp
                 matchMethod: typeof source.matchMethod === 'string' ? source.matchMethod : null,
                 matchScore: numberOrNull(source.matchScore),
               },
-        createdAt: s.created_at,
-        superseded: s.superseded_at === null ? null : { at: s.superseded_at, reason: s.superseded_reason },
+        createdAt: new Date(s.created_at),
+        superseded:
+          s.superseded_at === null ? null : { at: new Date(s.superseded_at), reason: s.superseded_reason },
       };
     }),
   };

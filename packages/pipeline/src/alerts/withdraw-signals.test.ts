@@ -108,11 +108,12 @@ describe('withdrawSignals', () => {
       .where('id', '=', open.taskId!)
       .executeTakeFirstOrThrow();
     expect(openTask).toEqual({ status: 'IN_PROGRESS', codes: [] });
-    // the closed task: nothing but the signal mark
+    // both tasks count the withdrawn signal (the queue's 部分信号已撤销; T0021's trigger)
+    // the closed task: nothing but the signal mark and that count (no event, same version)
     expect(await events(closed.taskId!)).toEqual(closedEventsBefore);
     expect(
       await tdb.db.selectFrom('tasks').selectAll().where('id', '=', closed.taskId!).executeTakeFirstOrThrow(),
-    ).toEqual(closedBefore);
+    ).toEqual({ ...closedBefore, signals_withdrawn: 1 });
     // the third household: untouched
     expect((await events(untouched.taskId!)).map((e) => e.action)).toEqual(['open']);
 
@@ -153,6 +154,29 @@ describe('withdrawSignals', () => {
           .executeTakeFirstOrThrow()
       ).superseded_reason,
     ).toBe(REASON);
+    const withdrawnCount = async (taskId: number) =>
+      (
+        await tdb.db
+          .selectFrom('tasks')
+          .select('signals_withdrawn')
+          .where('id', '=', taskId)
+          .executeTakeFirstOrThrow()
+      ).signals_withdrawn;
+    expect(await withdrawnCount(open.taskId!)).toBe(1);
+
+    // a signal live again (a corrected file's evaluation takes it back) counts no more; an update
+    // that leaves superseded_at as it was changes no count
+    await tdb.db
+      .updateTable('signals')
+      .set({ superseded_at: null })
+      .where('id', '=', closed.signalId)
+      .execute();
+    await tdb.db
+      .updateTable('signals')
+      .set({ superseded_reason: 'x' })
+      .where('id', '=', open.signalId)
+      .execute();
+    expect([await withdrawnCount(closed.taskId!), await withdrawnCount(open.taskId!)]).toEqual([0, 1]);
 
     // a withdrawn signal is never raised: unlinked, a raise leaves it pending forever
     await tdb.db.deleteFrom('alert_signals').where('signal_id', '=', open.signalId).execute();

@@ -175,8 +175,10 @@ describe('a corrected file (--replace) after the first has run', () => {
       });
     }
     expect([h1Task.codes, h2Task.codes]).toEqual([['HR_UNEMPLOYED'], []]);
-    // the closed task is as it was; h4's (its signal taken over) has no new event
-    expect(await taskOf(p.h3.householdId)).toEqual(h3Closed);
+    // the closed task is as it was but for its count of withdrawn signals (T0021); h4's (its
+    // signal taken over, not withdrawn) has no new event and counts none
+    expect(await taskOf(p.h3.householdId)).toEqual({ ...h3Closed, signals_withdrawn: 1 });
+    expect((await taskOf(p.h4.householdId))?.signals_withdrawn).toBe(0);
     expect(
       await db.selectFrom('task_events').select('id').where('task_id', '=', h4Task.id).execute(),
     ).toEqual(h4Events);

@@ -28,7 +28,7 @@ import {
   type CaseworkPolicy,
   type UserAction,
 } from '@ew/casework';
-import { explainAlert, type ExplainedAlert } from '@ew/pipeline/alerts/explain';
+import { explainTaskAlerts } from '@ew/pipeline/alerts/explain';
 import { requireRole, userOf } from '../auth.ts';
 import { parseInput } from '../errors.ts';
 import type { ApiDeps } from '../app.ts';
@@ -93,12 +93,9 @@ export function taskRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
     async (request) => {
       const { id } = parseInput(idParams, request.params, 'params');
-      const { alertIds, ...detail } = await taskDetail(db, userOf(request), id);
-      const alerts: ExplainedAlert[] = [];
-      for (const alertId of alertIds) {
-        const explained = await explainAlert(db, alertId);
-        if (explained !== null) alerts.push(explained);
-      }
+      const detail = await taskDetail(db, userOf(request), id);
+      // after the detail: its town scope decides whether the task exists for the caller
+      const alerts = await explainTaskAlerts(db, id);
       return { ...detail, alerts };
     },
   );
