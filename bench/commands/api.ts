@@ -1,5 +1,6 @@
 // `pnpm bench api [--tasks 1000000] [--towns 20] [--connections 50] [--duration 20] [--json PATH]
-// [--keep] [--database NAME]`: the caseworker's console under load (issue 11). `--database`
+// [--keep] [--database NAME] [--only queue,filtered,detail]`: the caseworker's console under load
+// (issue 11). `--database`
 // measures a database an earlier run kept, without filling it; BENCH_API_NODE_OPTIONS (e.g.
 // `--cpu-prof --cpu-prof-dir=/tmp/prof`) are added to the API process's node flags. Fills its own database with `--tasks`
 // tasks over `--towns` towns — each with a household of two, one to three signals grouped into one
