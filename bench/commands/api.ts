@@ -106,7 +106,7 @@ async function startApi(dbName: string, port: number, nodeOptions: string[]): Pr
       QUEUE_PREFIX: `bench-api-${Date.now().toString(36)}`,
       API_HOST: '127.0.0.1',
       API_PORT: String(port),
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env['BENCH_API_LOG_LEVEL'] ?? 'warn',
       MIGRATE_ON_START: 'false',
       NODE_ENV: 'development',
     },
