@@ -1,36 +1,11 @@
 // T0015 turns staged_rows.row_hash into a 64-bit hash. Deliveries staged before it must still
 // compare with deliveries staged after it: the rewrite recomputes every existing row's hash.
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
-import { inject } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { withDatabase } from '../../../test/harness/services.ts';
-import { openDatabase, type DatabaseHandle } from './connection.ts';
+import { emptyDatabase } from './migration.fixture.ts';
 import { migrateToLatest, migrateUpTo } from './migrate.ts';
 
-const adminUrl = inject('postgresAdminUrl');
-const name = `ew_test_${inject('runId')}_rowhash_${randomBytes(3).toString('hex')}`;
-let handle: DatabaseHandle;
-
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-beforeAll(async () => {
-  await admin(`create database "${name}"`);
-  handle = openDatabase(withDatabase(adminUrl, name), { max: 2 });
-});
-afterAll(async () => {
-  await handle?.close();
-  await admin(`drop database if exists "${name}" with (force)`);
-});
+const scratch = emptyDatabase('rowhash');
 
 const row = (importId: number, rowNo: number, payload: string, nameNorm = '张三') => sql`
   insert into staged_rows (import_id, row_no, id_status, name_norm, row_key, payload)
@@ -38,7 +13,7 @@ const row = (importId: number, rowNo: number, payload: string, nameNorm = '张�
 
 describe('T0015 row hash', () => {
   it('recomputes the rows staged before it, so old and new deliveries compare', async () => {
-    const db = handle.db;
+    const db = scratch.handle().db;
     await migrateUpTo(db, '2026-11-28T0014-alert-buckets');
     await row(1, 2, '{"event": "UNEMPLOYED", "amount": 1.50}').execute(db);
     await row(1, 3, '{"event": "FLEXIBLE"}').execute(db);
