@@ -1,7 +1,6 @@
 // Early-warning rules: a run log that makes register-wide evaluations (standard changes, register
 // snapshots) happen once, the severity basis of an alert (why it has its severity), and indexes
 // for raising alerts. Frozen in time: never import application code here.
-/* eslint-disable @typescript-eslint/no-explicit-any -- a migration sees Kysely<any>, never today's schema types */
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
