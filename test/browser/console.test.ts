@@ -52,7 +52,19 @@ async function act(page: Page, action: string, fill?: () => Promise<void>) {
   await dialog(page).waitFor();
   if (fill) await fill();
   await dialog(page).getByRole('button', { name: '确定' }).click();
-  await dialog(page).waitFor({ state: 'hidden' });
+  try {
+    await dialog(page).waitFor({ state: 'hidden', timeout: 15_000 });
+  } catch (error) {
+    // say why the dialog stayed: its own text (a validation message) and any toast (the API's answer)
+    const inDialog =
+      (await dialog(page)
+        .textContent()
+        .catch(() => null)) ?? '';
+    const toasts = await page.locator('.ant-message').allTextContents();
+    throw new Error(`「${action}」: the dialog stayed open: ${inDialog} | messages: ${toasts.join(' / ')}`, {
+      cause: error,
+    });
+  }
 }
 
 describe.sequential('the console', () => {

@@ -3,21 +3,7 @@
 // timeline), and what may be done now (allowedActions).
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import {
-  Alert,
-  Button,
-  Card,
-  Descriptions,
-  Form,
-  Input,
-  List,
-  Modal,
-  Space,
-  Spin,
-  Tag,
-  Timeline,
-  Typography,
-} from 'antd';
+import { Alert, Button, Card, Descriptions, List, Space, Spin, Tag, Timeline, Typography } from 'antd';
 import { api, ApiError } from '../api.ts';
 import { codeName, explainSignal, sourceOf } from '../explain.ts';
 import { formatAmount, formatDate, formatDateTime, formatNumber } from '../format.ts';
@@ -26,55 +12,34 @@ import { AREA_TYPE, EVENT_ACTION, OUTCOME, RELATION, SEX, SOURCE, STATUS, nameOf
 import { useMe } from '../session.tsx';
 import { DueDate, SeverityTag, StatusTag, taskTitle, WithdrawnTag } from '../components/TaskList.tsx';
 import { NotFound } from '../components/NotFound.tsx';
+import { ReasonModal } from '../components/ReasonModal.tsx';
 import { TaskActions } from './TaskActions.tsx';
 import type { TaskDetail, TaskEvent } from '../types.ts';
 
 function RevealButton({ taskId, personId, who }: { taskId: number; personId?: number; who: string }) {
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
   const [shown, setShown] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [form] = Form.useForm<{ reason: string }>();
-  const submit = async () => {
-    const { reason } = await form.validateFields();
-    setBusy(true);
-    try {
-      const answer = await api.post<{ idNumber: string }>(`/tasks/${taskId}/reveal`, {
-        reason,
-        ...(personId === undefined ? {} : { personId }),
-      });
-      setShown(answer.idNumber);
-      setOpen(false);
-      setError(null);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
   if (shown !== null) return <Typography.Text copyable>{shown}</Typography.Text>;
   return (
     <>
       <Button size="small" onClick={() => setOpen(true)} aria-label={`查看${who}的完整身份证号`}>
         查看完整号码
       </Button>
-      <Modal
+      <ReasonModal
         open={open}
         title={`查看${who}的完整身份证号`}
-        okText="查看"
-        cancelText="取消"
-        confirmLoading={busy}
-        onOk={() => void submit()}
+        notice="查看完整身份证号将记入审计日志，请说明用途。"
+        placeholder="例如：入户核对身份"
         onCancel={() => setOpen(false)}
-      >
-        <p>查看完整身份证号将记入审计日志，请说明用途。</p>
-        {error !== null && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} />}
-        <Form form={form} layout="vertical">
-          <Form.Item label="查看原因" name="reason" rules={[{ required: true, message: '请填写查看原因' }]}>
-            <Input maxLength={500} placeholder="例如：入户核对身份" />
-          </Form.Item>
-        </Form>
-      </Modal>
+        onSubmit={async (reason) => {
+          const answer = await api.post<{ idNumber: string }>(`/tasks/${taskId}/reveal`, {
+            reason,
+            ...(personId === undefined ? {} : { personId }),
+          });
+          setShown(answer.idNumber);
+          setOpen(false);
+        }}
+      />
     </>
   );
 }
