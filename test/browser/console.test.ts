@@ -39,6 +39,16 @@ const shot = (page: Page, name: string) =>
 /** The open modal dialog. */
 const dialog = (page: Page) => page.locator('.ant-modal-wrap:visible [role="dialog"]');
 
+/**
+ * Waits for the dialog to open and come to rest: antd zooms it in, and a click sent while it is
+ * still growing can land beside its button (seen under load: 「认领」's 确定 clicked, nothing sent).
+ * A person clicks what they see; the test waits until what it sees stays put.
+ */
+async function openDialog(page: Page): Promise<void> {
+  await dialog(page).waitFor();
+  await expect.poll(async () => (await dialog(page).getAttribute('class')) ?? '').not.toMatch(/ant-zoom/);
+}
+
 async function pick(page: Page, label: string, option: string) {
   await dialog(page).getByLabel(label).click();
   await page
@@ -49,7 +59,7 @@ async function pick(page: Page, label: string, option: string) {
 
 async function act(page: Page, action: string, fill?: () => Promise<void>) {
   await page.getByRole('button', { name: action, exact: true }).click();
-  await dialog(page).waitFor();
+  await openDialog(page);
   if (fill) await fill();
   await dialog(page).getByRole('button', { name: '确定' }).click();
   try {
@@ -117,6 +127,7 @@ describe.sequential('the console', () => {
       .getByRole('button', { name: /查看.*的完整身份证号/ })
       .first()
       .click();
+    await openDialog(page);
     await dialog(page).getByLabel('查看原因').fill('入户核对身份');
     await dialog(page).getByRole('button', { name: '查看' }).click();
     await dialog(page).waitFor({ state: 'hidden' });
@@ -320,7 +331,7 @@ describe.sequential('the console', () => {
     await shot(page, 'data-admin-reviews');
 
     await page.getByRole('button', { name: '查看完整信息' }).click();
-    await dialog(page).waitFor();
+    await openDialog(page);
     await dialog(page).getByLabel('查看原因').fill('区分同名人员');
     await dialog(page).getByRole('button', { name: '查看' }).click();
     await dialog(page).waitFor({ state: 'hidden' });
