@@ -47,6 +47,18 @@ export function queueJobId(outboxJobId: string, installation: string): string {
   return `${outboxJobId}-${installation}`;
 }
 
+/** An outbox row's job, under its deterministic id (an add of an id Redis holds is ignored). */
+async function enqueue(
+  queue: Queue,
+  row: { queue: string; job_id: string; payload: unknown },
+  installation: string,
+): Promise<void> {
+  await queue.add(row.queue, row.payload, {
+    ...defaultJobOptions,
+    jobId: queueJobId(row.job_id, installation),
+  });
+}
+
 /** Moves pending outbox rows to their queues. Safe to run from several processes at once. */
 export async function relayOutbox(db: Kysely<DB>, queues: QueueSet, batch = 200): Promise<number> {
   let moved = 0;
@@ -66,10 +78,7 @@ export async function relayOutbox(db: Kysely<DB>, queues: QueueSet, batch = 200)
       for (const row of rows) {
         const queue = queues[row.queue as QueueName];
         if (!queue) continue; // another process owns this queue's producer
-        await queue.add(row.queue, row.payload, {
-          ...defaultJobOptions,
-          jobId: queueJobId(row.job_id, installation),
-        });
+        await enqueue(queue, row, installation);
         dispatched.push(row.id);
       }
       if (dispatched.length > 0) {
@@ -152,7 +161,7 @@ export async function reconcileOutbox(
       const states = await Promise.all(candidates.map((c) => c.queue.getJobState(c.jobId)));
       for (const [i, c] of candidates.entries()) {
         if (states[i] !== 'unknown') continue;
-        await c.queue.add(c.row.queue, c.row.payload, { ...defaultJobOptions, jobId: c.jobId });
+        await enqueue(c.queue, c.row, installation);
         resent++;
       }
     }

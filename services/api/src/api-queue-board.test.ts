@@ -6,7 +6,8 @@ import type { UserRole } from '@ew/db';
 import { createUser } from '@ew/accounts';
 import { QUEUE_NAMES } from '@ew/queue';
 import { bearer, startApiTest, TEST_OPERATOR, TOWN_A, type ApiTest } from './api.fixture.ts';
-import { QUEUE_BOARD_CSP } from './routes/queue-board.ts';
+import { queueBoardCsp } from './routes/queue-board.ts';
+import { CONTENT_SECURITY_POLICY } from './security.ts';
 
 let api: ApiTest;
 beforeAll(async () => {
@@ -176,9 +177,10 @@ describe('queue board', () => {
       url: '/admin/queues',
       headers: bearer(api.tokens.ops),
     });
-    expect(res.headers['content-security-policy']).toBe(QUEUE_BOARD_CSP);
-    expect(QUEUE_BOARD_CSP).toContain("script-src 'self'");
-    expect(QUEUE_BOARD_CSP).toContain("base-uri 'self'");
+    const policy = queueBoardCsp(CONTENT_SECURITY_POLICY);
+    expect(res.headers['content-security-policy']).toBe(policy);
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("base-uri 'self'");
     const html = res.body;
     expect(html).toContain('<base href="/admin/queues/"');
     // every <script> is either a file of the board or a JSON block (never executed)
@@ -197,5 +199,17 @@ describe('queue board', () => {
     // the rest of the API keeps its own policy
     const me = await api.app.inject({ method: 'GET', url: '/me', headers: bearer(api.tokens.ops) });
     expect(me.headers['content-security-policy']).toContain("base-uri 'none'");
+
+    // a deployment's own policy (ApiOptions.contentSecurityPolicy) is the board's too, with its one change
+    const strict = await api.another({
+      contentSecurityPolicy: { ...CONTENT_SECURITY_POLICY, 'img-src': ["'self'"] },
+    });
+    const board = await strict.inject({
+      method: 'GET',
+      url: '/admin/queues',
+      headers: bearer(api.tokens.ops),
+    });
+    expect(board.headers['content-security-policy']).toContain("img-src 'self';");
+    expect(board.headers['content-security-policy']).toContain("base-uri 'self'");
   });
 });

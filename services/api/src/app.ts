@@ -23,7 +23,7 @@ import { importRoutes } from './routes/imports.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { reviewRoutes } from './routes/reviews.ts';
 import { taskRoutes } from './routes/tasks.ts';
-import { registerSecurityHeaders, type CspDirectives } from './security.ts';
+import { CONTENT_SECURITY_POLICY, registerSecurityHeaders, type CspDirectives } from './security.ts';
 
 export interface ApiOptions {
   ctx: AppContext;
@@ -55,6 +55,8 @@ export interface ApiDeps {
   maxUploadBytes: number;
   uploadDir: string;
   cookieSecure: boolean;
+  /** The Content-Security-Policy in force (options.contentSecurityPolicy, else security.ts's). */
+  contentSecurityPolicy: CspDirectives;
   /** The route config of POST /auth/login for @fastify/rate-limit. */
   loginRateLimit: { max: number; timeWindow: number };
 }
@@ -105,6 +107,7 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
     uploadDir: options.uploadDir ?? join(ctx.fileStoreDir, '.uploads'),
     cookieSecure: options.cookieSecure ?? false,
+    contentSecurityPolicy: options.contentSecurityPolicy ?? CONTENT_SECURITY_POLICY,
     loginRateLimit: {
       max: (options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT).max,
       timeWindow: (options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT).timeWindowMs,
@@ -124,7 +127,7 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   // route schemas are documentation (openapi.ts): zod `parseInput` in each handler validates
   app.setValidatorCompiler(() => (value) => ({ value }));
   // first, so that every response has them: errors, 404s and refusals of oversized bodies too
-  await registerSecurityHeaders(app, options.contentSecurityPolicy);
+  await registerSecurityHeaders(app, deps.contentSecurityPolicy);
   app.addHook('onSend', async (_request, reply, payload) => {
     // responses carry personal data (masked, but still): no caching anywhere on the way
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');

@@ -1,6 +1,7 @@
 // Security headers on every API response (@fastify/helmet), and the one Content-Security-Policy
 // of the API and the console it serves. Change the policy here, or per deployment through
-// ApiOptions.contentSecurityPolicy: no route sets its own.
+// ApiOptions.contentSecurityPolicy: no route sets its own, but for the queue board's one change of
+// it (routes/queue-board.ts, `base-uri 'self'`), made to the policy in force.
 //
 // The policy: everything from this origin only; scripts only as files from it (no inline
 // script, no eval, no inline event handlers); no plugins, no framing, no <base> rewriting.
@@ -24,6 +25,13 @@ export const CONTENT_SECURITY_POLICY: CspDirectives = {
   'form-action': ["'self'"],
   'frame-ancestors': ["'none'"],
 };
+
+/** The policy as the Content-Security-Policy header says it. */
+export function cspHeaderValue(csp: CspDirectives): string {
+  return Object.entries(csp)
+    .map(([directive, sources]) => `${directive} ${sources.join(' ')}`)
+    .join('; ');
+}
 
 export async function registerSecurityHeaders(
   app: FastifyInstance,

@@ -12,7 +12,8 @@
 //     signal ids, codes and cause) and its codes become those of its live signals (the queue's
 //     compound-risk order counts current risk only). Its severity is left as it is (an open task
 //     never goes down; the caseworker decides). A closed task is not touched: only its signals are
-//     marked. How many of a task's signals are withdrawn is read from the signals (casework queue.ts);
+//     marked. How many of a task's signals are withdrawn (tasks.signals_withdrawn, the queue's
+//     部分信号已撤销) is kept by a trigger on signals (migration T0021), for open and closed tasks;
 //   - one audit row (`signal.withdraw`) for the withdrawal as a whole, ids and counts only.
 // Held under every household bucket's advisory lock, like a raise: never races one.
 import { sql, type Kysely, type RawBuilder } from 'kysely';

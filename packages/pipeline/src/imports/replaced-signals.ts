@@ -24,6 +24,7 @@
 //     to the corrected import) and serialise with the withdrawal on the household buckets' locks.
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '@ew/db';
+import { rowFilterSql, rowRange, rowSet } from '../match/row-filter.ts';
 import { NOTHING_WITHDRAWN, withdrawSignals, type WithdrawResult } from '../alerts/withdraw-signals.ts';
 
 export interface DeliveryKey {
@@ -86,9 +87,7 @@ export async function restoreTaskCodes(
   const range =
     rows === undefined
       ? sql``
-      : 'rowNos' in rows
-        ? sql`and s.row_no = any(${[...rows.rowNos]}::int[])`
-        : sql`and s.row_no >= ${rows.rowFrom}::int and s.row_no < ${rows.rowTo}::int`;
+      : sql`and ${rowFilterSql('rowNos' in rows ? rowSet(rows.rowNos) : rowRange(rows.rowFrom, rows.rowTo), 's')}`;
   await sql`
     with back as (
       select a.task_id, array_agg(distinct s.code) as codes

@@ -14,7 +14,7 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CSRF_HEADER, requireRole } from '../auth.ts';
 import { ApiError, toApiError, type ErrorBody } from '../errors.ts';
-import { CONTENT_SECURITY_POLICY } from '../security.ts';
+import { cspHeaderValue, type CspDirectives } from '../security.ts';
 import type { ApiDeps } from '../app.ts';
 
 export const QUEUE_BOARD_PATH = '/admin/queues';
@@ -29,9 +29,9 @@ const XSRF_HEADER = 'x-xsrf-token';
  * loading placeholder, which the API's `style-src 'unsafe-inline'` already allows. Its Google
  * Fonts stylesheet stays blocked (the UI falls back to local fonts).
  */
-export const QUEUE_BOARD_CSP = Object.entries({ ...CONTENT_SECURITY_POLICY, 'base-uri': ["'self'"] })
-  .map(([directive, sources]) => `${directive} ${sources.join(' ')}`)
-  .join('; ');
+export function queueBoardCsp(apiPolicy: CspDirectives): string {
+  return cspHeaderValue({ ...apiPolicy, 'base-uri': ["'self'"] });
+}
 
 function refuse(reply: FastifyReply, err: unknown): FastifyReply {
   const apiError = toApiError(err);
@@ -54,6 +54,7 @@ export async function queueBoardRoutes(
     options: { uiConfig: { boardTitle: '队列监控' } },
   });
   const guard = requireRole(deps.db, 'ADMIN', 'OPS');
+  const csp = queueBoardCsp(deps.contentSecurityPolicy);
 
   await app.register(async (scope) => {
     // bull-board answers its own errors; a refusal here keeps the API's error shape
@@ -81,7 +82,7 @@ export async function queueBoardRoutes(
       return undefined;
     });
     scope.addHook('onSend', async (_request, reply, payload) => {
-      reply.header('content-security-policy', QUEUE_BOARD_CSP);
+      reply.header('content-security-policy', csp);
       return payload;
     });
     await scope.register(serverAdapter.registerPlugin(), { prefix: QUEUE_BOARD_PATH });

@@ -14,7 +14,7 @@ import { decideReview, listReviews } from '@ew/pipeline/match/review';
 import { openReviewCounts } from '@ew/pipeline/match/review-counts';
 import { revealReview } from '@ew/pipeline/match/review-reveal';
 import { evaluateMatchedRow } from '@ew/pipeline/rules/evaluate-chunk';
-import { requireRole, userOf } from '../auth.ts';
+import { operatorOf, requireRole } from '../auth.ts';
 import { parseInput } from '../errors.ts';
 import { routeSchema } from '../openapi.ts';
 import type { ApiDeps } from '../app.ts';
@@ -94,10 +94,9 @@ export function reviewRoutes(app: FastifyInstance, deps: ApiDeps): void {
       }),
     },
     async (request) => {
-      const user = userOf(request);
       const { id } = parseInput(idParams, request.params, 'params');
       const { reason } = parseInput(revealBody, request.body ?? {}, 'body');
-      return revealReview(db, { actor: user.username, actorUserId: user.id }, id, reason);
+      return revealReview(db, operatorOf(request), id, reason);
     },
   );
 
@@ -113,13 +112,11 @@ export function reviewRoutes(app: FastifyInstance, deps: ApiDeps): void {
       }),
     },
     async (request) => {
-      const user = userOf(request);
       const { id } = parseInput(idParams, request.params, 'params');
       const body = parseInput(decisionBody, request.body ?? {}, 'body');
       const decision = await decideReview(db, {
         reviewId: id,
-        actor: user.username,
-        actorUserId: user.id,
+        ...operatorOf(request),
         choice: 'reject' in body ? 'reject' : { personId: body.personId },
       });
       // An accept sends its row on to the rules. Evaluation is idempotent, so the same accept sent
