@@ -1,6 +1,6 @@
 // Chinese names of the workflow's codes, for the CLI, exports and messages (the console keeps its
 // own copy for the browser, from the same list).
-import type { TaskEventStatus, TaskOutcome, TaskSource } from '@ew/db';
+import type { AssistanceStatus, TaskEventStatus, TaskOutcome, TaskSource } from '@ew/db';
 import type { TaskAction } from './workflow.ts';
 
 export const STATUS_LABELS: Record<TaskEventStatus, string> = {
@@ -45,4 +45,13 @@ export const ACTION_LABELS: Record<TaskAction, string> = {
   approve: '审批通过',
   return: '退回',
   record_paperwork: '补充材料',
+};
+
+/** A household's assistance status in the register (救助状态). */
+export const ASSISTANCE_LABELS: Record<AssistanceStatus, string> = {
+  NONE: '未享受救助',
+  DIBAO: '低保',
+  TEKUN: '特困',
+  MARGINAL: '低保边缘',
+  MONITORED: '监测对象',
 };

@@ -92,12 +92,16 @@ export async function importReport(db: Database, importId: number): Promise<Impo
     .where('superseded_at', 'is', null)
     .groupBy('code')
     .execute();
-  const withdrawn = await db
-    .selectFrom('signals')
-    .select(sql<number>`count(*)::int`.as('n'))
-    .where('import_id', '=', importId)
-    .where('superseded_at', 'is not', null)
-    .executeTakeFirstOrThrow();
+  /** Signals of a delivery withdrawn since they were raised (alerts/withdraw-signals.ts). */
+  const withdrawnOf = async (id: number): Promise<number> =>
+    (
+      await db
+        .selectFrom('signals')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .where('import_id', '=', id)
+        .where('superseded_at', 'is not', null)
+        .executeTakeFirstOrThrow()
+    ).n;
   const alerts = await db
     .selectFrom('signals')
     .innerJoin('alert_signals', 'alert_signals.signal_id', 'signals.id')
@@ -112,14 +116,7 @@ export async function importReport(db: Database, importId: number): Promise<Impo
       ? {
           ...(await compareWithReplaced(db, imp.id, imp.replaces_import_id)),
           // what the replaced file raised and this one did not (imports/replaced-signals.ts)
-          signalsWithdrawn: (
-            await db
-              .selectFrom('signals')
-              .select(sql<number>`count(*)::int`.as('n'))
-              .where('import_id', '=', imp.replaces_import_id)
-              .where('superseded_at', 'is not', null)
-              .executeTakeFirstOrThrow()
-          ).n,
+          signalsWithdrawn: await withdrawnOf(imp.replaces_import_id),
         }
       : null;
 
@@ -154,7 +151,7 @@ export async function importReport(db: Database, importId: number): Promise<Impo
     matchedByMethod: Object.fromEntries(methods.map((m) => [m.method, m.n])),
     reviewsOpen: reviews.n,
     signalsByCode: Object.fromEntries(signals.map((s) => [s.code, s.n])),
-    signalsWithdrawn: withdrawn.n,
+    signalsWithdrawn: await withdrawnOf(importId),
     alertsRaised: alerts.n,
   };
 }

@@ -5,23 +5,10 @@
 import type { StandardInForce } from '@ew/config';
 import type { SimulatedStandardChange } from '@ew/pipeline/rules/simulate';
 import type { StandardChangeOutcome, WithdrawnHousehold } from '@ew/pipeline/rules/standard-change';
+import { ASSISTANCE_LABELS, STATUS_LABELS } from '@ew/casework';
 import { num, table } from '../format.ts';
 
 const AREA: Record<string, string> = { URBAN: 'URBAN 城市', RURAL: 'RURAL 农村' };
-const TASK_STATUS: Record<string, string> = {
-  NEW: '待受理',
-  ASSIGNED: '已分办',
-  IN_PROGRESS: '走访核查中',
-  PENDING_APPROVAL: '待审批',
-};
-const ASSISTANCE: Record<string, string> = {
-  NONE: '未享受救助',
-  DIBAO: '低保',
-  TEKUN: '特困',
-  MARGINAL: '低保边缘',
-  MONITORED: '监测对象',
-};
-
 const step = (previous: StandardInForce | null, now: StandardInForce, pick: (s: StandardInForce) => number) =>
   `${previous === null ? '-' : num(pick(previous))} → ${num(pick(now))}`;
 
@@ -94,8 +81,8 @@ export function withdrawnTable(households: readonly WithdrawnHousehold[], limit:
         h.householdNo,
         h.town,
         h.perCapitaIncome === null ? null : h.perCapitaIncome.toFixed(2),
-        ASSISTANCE[h.assistanceStatus] ?? h.assistanceStatus,
-        h.taskId === null ? null : `#${h.taskId} ${TASK_STATUS[h.taskStatus ?? ''] ?? h.taskStatus ?? ''}`,
+        ASSISTANCE_LABELS[h.assistanceStatus],
+        h.taskId === null ? null : `#${h.taskId} ${h.taskStatus === null ? '' : STATUS_LABELS[h.taskStatus]}`,
       ]),
     ),
   ];
