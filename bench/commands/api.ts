@@ -154,6 +154,7 @@ function processCpuMs(pid: number): number {
   // utime and stime are fields 14 and 15 of stat; [0] here is field 3
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
 }
+/** /proc reports CPU time in USER_HZ ticks: 100 a second on Linux (getconf CLK_TCK here: 100). */
 const CLOCK_TICKS = 100;
 
 /** The CPU time so far of every process named postgres on this machine (ms). */
