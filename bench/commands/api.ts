@@ -1,6 +1,7 @@
 // `pnpm bench api [--tasks 1000000] [--towns 20] [--connections 50] [--duration 20] [--json PATH]
-// [--keep] [--database NAME] [--only queue,filtered,detail]`: the caseworker's console under load
-// (issue 11). `--database`
+// [--keep] [--database NAME] [--only queue,filtered,detail] [--read-cache MB]`: the caseworker's
+// console under load (issue 11). `--read-cache 0` runs the API without its kept pages
+// (API_READ_CACHE_MB; default the API's own, 64): every request then builds its page. `--database`
 // measures a database an earlier run kept, without filling it; BENCH_API_NODE_OPTIONS (e.g.
 // `--cpu-prof --cpu-prof-dir=/tmp/prof`) are added to the API process's node flags. Fills its own database with `--tasks`
 // tasks over `--towns` towns — each with a household of two, one to three signals grouped into one
@@ -95,7 +96,12 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-async function startApi(dbName: string, port: number, nodeOptions: string[]): Promise<ChildProcess> {
+async function startApi(
+  dbName: string,
+  port: number,
+  nodeOptions: string[],
+  readCacheMb: string,
+): Promise<ChildProcess> {
   const main = join(ROOT, 'services/api/src/main.ts');
   const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', main], {
     cwd: ROOT,
@@ -109,6 +115,7 @@ async function startApi(dbName: string, port: number, nodeOptions: string[]): Pr
       LOG_LEVEL: process.env['BENCH_API_LOG_LEVEL'] ?? 'warn',
       MIGRATE_ON_START: 'false',
       NODE_ENV: 'development',
+      ...(readCacheMb === '' ? {} : { API_READ_CACHE_MB: readCacheMb }),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -135,6 +142,8 @@ interface Measured {
   p95_ms: number;
   p99_ms: number;
   max_ms: number;
+  /** Percent of the pages the API sent during the run that were kept ones (its ew_api_read_cache_total). */
+  kept_percent?: number;
   /** The API process's CPU time (user + system) over the run, per request. */
   api_cpu_ms_per_request?: number;
   /** Every postgres process's CPU time over the run (the server is this machine's), per request. */
@@ -157,19 +166,48 @@ function processCpuMs(pid: number): number {
 /** /proc reports CPU time in USER_HZ ticks: 100 a second on Linux (getconf CLK_TCK here: 100). */
 const CLOCK_TICKS = 100;
 
-/** The CPU time so far of every process named postgres on this machine (ms). */
-function postgresCpuMs(): number {
-  let total = 0;
+/** The CPU time so far of every process named postgres on this machine, by pid (ms). */
+function postgresCpuByPid(): Map<number, number> {
+  const byPid = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
-      total += processCpuMs(Number(entry));
+      byPid.set(Number(entry), processCpuMs(Number(entry)));
     } catch {
       // the process ended meanwhile
     }
   }
+  return byPid;
+}
+
+/**
+ * The postgres CPU spent between two samples: per process, so that one which ended meanwhile (an
+ * autovacuum worker) does not take its whole past off the sum; one that started counts whole.
+ */
+function postgresCpuSince(before: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of postgresCpuByPid()) total += ms - (before.get(pid) ?? 0);
   return total;
+}
+
+/** How many responses of `route` the API has sent so far, and how many of them as kept pages (its /metrics). */
+async function keptCount(
+  port: number,
+  opsToken: string,
+  route: string,
+): Promise<{ kept: number; all: number }> {
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`, {
+    headers: { authorization: `Bearer ${opsToken}` },
+  });
+  const counted = { kept: 0, all: 0 };
+  for (const line of (await res.text()).split('\n')) {
+    const m = /^ew_api_read_cache_total\{route="([^"]+)",result="(\w+)"\} (\d+)$/.exec(line);
+    if (m === null || m[1] !== route) continue;
+    counted.all += Number(m[3]);
+    if (m[2] === 'hit') counted.kept += Number(m[3]);
+  }
+  return counted;
 }
 
 async function measure(
@@ -249,34 +287,47 @@ export async function apiBench(args: Args): Promise<void> {
       { actor: 'bench', actorUserId: null },
     );
     if (token === null || token === undefined) throw new Error('createUser gave no token');
+    // to read the API's own counters of kept pages (/metrics is for OPS)
+    await db.db.deleteFrom('users').where('username', '=', 'bench-ops').execute();
+    const { token: opsToken } = await createUser(
+      db.db,
+      { username: 'bench-ops', displayName: 'bench', role: 'OPS', token: true },
+      { actor: 'bench', actorUserId: null },
+    );
     const detailIds = await sql<{ id: number }>`
       select id from tasks where town_id = ${town.id} and status <> 'CLOSED' order by id limit 1000`.execute(
       db.db,
     );
     const port = await freePort();
-    api = await startApi(dbName, port, nodeOptions);
+    const readCacheMb = args.string('read-cache', '');
+    api = await startApi(dbName, port, nodeOptions, readCacheMb);
     const apiPid = api.pid!;
     const loadAvg = trackLoad();
     const results: Measured[] = [];
     const only = args.string('only', '').split(',').filter(Boolean);
-    const scenarios: Array<[string, string[]]> = (
+    const scenarios: Array<[string, string, string[]]> = (
       [
-        ['queue', ['/tasks']],
-        ['filtered', ['/tasks?code=MED_EXPENSE&overdue=true']],
-        ['detail', detailIds.rows.map((r) => `/tasks/${r.id}`)],
-      ] satisfies Array<[string, string[]]>
+        ['queue', '/tasks', ['/tasks']],
+        ['filtered', '/tasks', ['/tasks?code=MED_EXPENSE&overdue=true']],
+        ['detail', '/tasks/:id', detailIds.rows.map((r) => `/tasks/${r.id}`)],
+      ] satisfies Array<[string, string, string[]]>
     ).filter(([name]) => only.length === 0 || only.includes(name));
-    for (const [name, paths] of scenarios) {
+    for (const [name, route, paths] of scenarios) {
       // a short warm-up so the first connections do not measure cold caches and JIT
       await measure(name, port, token, paths, 5, 2);
       log(`api: ${name} (${connections} connections, ${duration} s) …`);
       const cpuBefore = processCpuMs(apiPid);
       const ownBefore = process.cpuUsage();
-      const pgBefore = postgresCpuMs();
+      const pgBefore = postgresCpuByPid();
+      const keptBefore = await keptCount(port, opsToken!, route);
       const measured = await measure(name, port, token, paths, connections, duration);
+      const keptAfter = await keptCount(port, opsToken!, route);
+      measured.kept_percent = round2(
+        (100 * (keptAfter.kept - keptBefore.kept)) / (keptAfter.all - keptBefore.all),
+      );
       const own = process.cpuUsage(ownBefore);
       measured.api_cpu_ms_per_request = round2((processCpuMs(apiPid) - cpuBefore) / measured.requests);
-      measured.postgres_cpu_ms_per_request = round2((postgresCpuMs() - pgBefore) / measured.requests);
+      measured.postgres_cpu_ms_per_request = round2(postgresCpuSince(pgBefore) / measured.requests);
       measured.load_generator_cpu_ms_per_request = round2((own.user + own.system) / 1000 / measured.requests);
       results.push(measured);
     }
@@ -292,6 +343,7 @@ export async function apiBench(args: Args): Promise<void> {
         'p95 ms',
         'p99 ms',
         'max ms',
+        'kept %',
         'CPU ms/req: API',
         'postgres',
         'autocannon',
@@ -305,6 +357,7 @@ export async function apiBench(args: Args): Promise<void> {
         r.p95_ms,
         r.p99_ms,
         r.max_ms,
+        r.kept_percent ?? '',
         r.api_cpu_ms_per_request,
         r.postgres_cpu_ms_per_request,
         r.load_generator_cpu_ms_per_request,
@@ -316,6 +369,7 @@ export async function apiBench(args: Args): Promise<void> {
       towns,
       connections,
       duration_seconds: duration,
+      read_cache_mb: readCacheMb === '' ? 'default' : Number(readCacheMb),
       fill_seconds: fillSeconds,
       results,
       load_average: l,

@@ -10,7 +10,7 @@ import { allowedActions, stateOf } from './actions.ts';
 import type { Actor } from './actor.ts';
 import { CaseworkError } from './errors.ts';
 import { scopedTasks, summaryOf, type TaskSummary } from './queue.ts';
-import { ageOn, isoDateInShanghai } from './time.ts';
+import { ageOn, isoDateInShanghai, nextMidnightInShanghai } from './time.ts';
 import type { UserAction } from './workflow.ts';
 
 export interface Member {
@@ -190,4 +190,16 @@ export async function taskDetail(db: Kysely<DB>, actor: Actor, taskId: number): 
     })),
     allowedActions: allowedActions(actor, stateOf(row)),
   };
+}
+
+/**
+ * The next moment what `detail` shows changes without any write: its deadline or its paperwork's
+ * passing (overdue flags), or midnight in Shanghai (members' ages). After `now`.
+ */
+export function detailChangesAt(detail: TaskDetail, now: Date): Date {
+  const midnight = nextMidnightInShanghai(now);
+  const ahead = [detail.dueAt, detail.paperworkDueAt].filter(
+    (at): at is Date => at !== null && at.getTime() > now.getTime(),
+  );
+  return new Date(Math.min(midnight.getTime(), ...ahead.map((at) => at.getTime())));
 }

@@ -288,6 +288,24 @@ export async function listTasks(db: Kysely<DB>, actor: Actor, input: QueueFilter
   };
 }
 
+/**
+ * The next moment a task of the actor's scope crosses a deadline — its own while open, or its
+ * paperwork's while due: what a queue page shows as overdue (and which tasks an `overdue` filter
+ * selects) changes then without any write. Null when no deadline lies ahead. Two index look-ups
+ * (tasks_open_due, tasks_paperwork_due).
+ */
+export async function queueChangesAt(db: Kysely<DB>, actor: Actor): Promise<Date | null> {
+  const scope = townScope(actor);
+  const inScope = scope === null ? sql<boolean>`true` : sql<boolean>`t.town_id = ${scope}`;
+  const { rows } = await sql<{ at: Date | null }>`
+    select least(
+      (select min(t.due_at) from tasks t where ${OPEN} and t.due_at > now() and ${inScope}),
+      (select min(t.paperwork_due_at) from tasks t
+        where t.paperwork_due_at is not null and t.paperwork_done_at is null
+          and t.paperwork_due_at > now() and ${inScope})) as at`.execute(db);
+  return rows[0]?.at ?? null;
+}
+
 export interface TownCounts {
   townId: number;
   town: string;

@@ -125,6 +125,11 @@ const envSchema = z.object({
   COOKIE_SECURE: z.stringbool().default(false),
   /** Let the API's queue board (/admin/queues, ADMIN and OPS) act on jobs; read-only by default. */
   QUEUE_BOARD_WRITABLE: z.stringbool().default(false),
+  /**
+   * Memory (MiB) the API may keep built queue and task pages in, each re-sent only while nothing it
+   * shows has changed (services/api read-cache.ts); 0 turns it off.
+   */
+  API_READ_CACHE_MB: intString(0, 4096).default(64),
 });
 
 type ParsedEnv = z.output<typeof envSchema>;

@@ -28,6 +28,7 @@ import * as reviews from './migrations/2026-12-03T0019-reviews.ts';
 import * as reports from './migrations/2026-12-03T0020-reports.ts';
 import * as outboxFinished from './migrations/2026-12-04T0003-outbox-finished.ts';
 import * as taskSignalsWithdrawn from './migrations/2026-12-04T0021-task-signals-withdrawn.ts';
+import * as readChanges from './migrations/2026-12-04T0022-read-changes.ts';
 
 /** Every migration, in order. Listed explicitly so bundlers and tsx agree on what exists. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -52,6 +53,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-03T0020-reports': reports,
   '2026-12-04T0003-outbox-finished': outboxFinished,
   '2026-12-04T0021-task-signals-withdrawn': taskSignalsWithdrawn,
+  '2026-12-04T0022-read-changes': readChanges,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

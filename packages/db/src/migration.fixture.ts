@@ -16,8 +16,8 @@ async function admin(adminUrl: string, statement: string): Promise<void> {
   }
 }
 
-/** Registers beforeAll/afterAll that create and drop the database; `handle()` is its pool. */
-export function emptyDatabase(label: string): { handle: () => DatabaseHandle } {
+/** Registers beforeAll/afterAll that create and drop the database; `handle()` is its pool, `url()` its address. */
+export function emptyDatabase(label: string): { handle: () => DatabaseHandle; url: () => string } {
   const adminUrl = inject('postgresAdminUrl');
   const name = `ew_test_${inject('runId')}_${label}_${randomBytes(3).toString('hex')}`;
   let handle: DatabaseHandle | undefined;
@@ -30,6 +30,7 @@ export function emptyDatabase(label: string): { handle: () => DatabaseHandle } {
     await admin(adminUrl, `drop database if exists "${name}" with (force)`);
   });
   return {
+    url: () => withDatabase(adminUrl, name),
     handle: () => {
       if (handle === undefined) throw new Error('the database is made in beforeAll');
       return handle;

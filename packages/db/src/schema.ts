@@ -372,6 +372,17 @@ export interface OutboxTable {
   finished_at: Timestamp | null;
 }
 
+/** One statement that changed what the API's cached responses show (T0022, read-changes.ts). */
+export interface ReadChangeTable {
+  id: GeneratedAlways<string>;
+  /** The town whose tasks changed; null: any town (the register, users, alerts, signals, imports). */
+  town_id: number | null;
+  /** The writing transaction (xid8, as text). */
+  xid: Generated<string>;
+  noted_at: Generated<Date>;
+  settled_at: Timestamp | null;
+}
+
 export interface ImportChunkTable {
   import_id: number;
   stage: 'match' | 'evaluate' | 'alerts';
@@ -434,6 +445,7 @@ export interface DB {
   sessions: SessionTable;
   login_failures: LoginFailureTable;
   outbox: OutboxTable;
+  read_changes: ReadChangeTable;
 }
 
 export type Household = Selectable<HouseholdTable>;

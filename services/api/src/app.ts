@@ -14,6 +14,7 @@ import { ApiError, installErrorHandling } from './errors.ts';
 import { OPENAPI_DOCUMENT } from './openapi.ts';
 import { createMetrics } from './metrics.ts';
 import { createProducer, type Producer } from './queues.ts';
+import { createReadCache, type ReadCache } from './read-cache.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { queueBoardRoutes } from './routes/queue-board.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -44,6 +45,8 @@ export interface ApiOptions {
   contentSecurityPolicy?: CspDirectives;
   /** Let the queue board (/admin/queues) retry, remove and pause jobs (QUEUE_BOARD_WRITABLE; default read-only). */
   queueBoardWritable?: boolean;
+  /** Memory for kept queue and task pages, bytes (API_READ_CACHE_MB; default 64 MiB; 0: off). */
+  readCacheBytes?: number;
 }
 
 /** What the route modules get. */
@@ -59,6 +62,8 @@ export interface ApiDeps {
   contentSecurityPolicy: CspDirectives;
   /** The route config of POST /auth/login for @fastify/rate-limit. */
   loginRateLimit: { max: number; timeWindow: number };
+  /** Queue and task pages kept while nothing they show has changed (read-cache.ts). */
+  readCache: ReadCache;
 }
 
 declare module 'fastify' {
@@ -76,6 +81,7 @@ declare module 'fastify' {
 export const API_PREPARED_STATEMENTS = 500;
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+export const DEFAULT_READ_CACHE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_LOGIN_RATE_LIMIT = { max: 30, timeWindowMs: 60_000 };
 
 export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
@@ -99,11 +105,12 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   });
   app.addHook('onClose', () => producer.close());
 
+  const metrics = createMetrics({ db: ctx.database.db, producer, logger });
   const deps: ApiDeps = {
     ctx,
     db: ctx.database.db,
     producer,
-    metrics: createMetrics({ db: ctx.database.db, producer, logger }),
+    metrics,
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
     uploadDir: options.uploadDir ?? join(ctx.fileStoreDir, '.uploads'),
     cookieSecure: options.cookieSecure ?? false,
@@ -112,6 +119,11 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
       max: (options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT).max,
       timeWindow: (options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT).timeWindowMs,
     },
+    readCache: createReadCache({
+      db: ctx.database.db,
+      maxBytes: options.readCacheBytes ?? DEFAULT_READ_CACHE_BYTES,
+      metrics,
+    }),
   };
 
   // every route as registered (method, URL pattern): the tests enumerate it so that no route

@@ -1,6 +1,6 @@
 // The API service: `tsx services/api/src/main.ts`. Reads the environment (API_HOST, API_PORT,
 // DATABASE_URL, REDIS_URL, QUEUE_PREFIX, FILE_STORE_DIR, MIGRATE_ON_START, COOKIE_SECURE,
-// QUEUE_BOARD_WRITABLE, …), migrates when asked,
+// QUEUE_BOARD_WRITABLE, API_READ_CACHE_MB, …), migrates when asked,
 // listens, and shuts down gracefully on SIGTERM / SIGINT (in-flight requests finish; a second
 // signal, or 15 s, forces the exit).
 import { exitOnEnvError, loadEnv } from '@ew/config';
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     queuePrefix: env.QUEUE_PREFIX,
     cookieSecure: env.COOKIE_SECURE,
     queueBoardWritable: env.QUEUE_BOARD_WRITABLE,
+    readCacheBytes: env.API_READ_CACHE_MB * 1024 * 1024,
   });
 
   let stopping = false;

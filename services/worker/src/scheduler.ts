@@ -8,8 +8,10 @@
 //     24:00, Asia/Shanghai) is filed in report_runs, once (@ew/reports fileEndedPeriod: a period
 //     filed already is left alone; an advisory lock keeps replicas from computing it twice).
 //   - passed task and paperwork deadlines are noted in the tasks' histories (idempotent:
-//     replicas running it at once mark each deadline once).
+//     replicas running it at once mark each deadline once);
+//   - read_changes is swept (@ew/db read-changes.ts: rows no kept API page can still need).
 import { markOverdue } from '@ew/casework';
+import { settleReadChanges } from '@ew/db';
 import { recordJob } from '@ew/queue';
 import type { AppContext } from '@ew/pipeline/context';
 import { dueStandardChanges } from '@ew/pipeline/rules/standard-change';
@@ -47,6 +49,9 @@ export function startScheduler(ctx: AppContext, everyMs = 3_600_000): () => void
       .then((r) => ctx.logger.info(r, 'overdue noted'))
       .catch((err: unknown) => ctx.logger.error({ err }, 'overdue step failed'));
     fileReportPeriod(ctx, now).catch((err: unknown) => ctx.logger.error({ err }, 'report filing failed'));
+    settleReadChanges(ctx.database.db)
+      .then((r) => ctx.logger.info(r, 'read changes swept'))
+      .catch((err: unknown) => ctx.logger.error({ err }, 'read changes sweep failed'));
   };
   tick();
   const timer = setInterval(tick, everyMs);

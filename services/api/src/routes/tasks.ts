@@ -16,20 +16,24 @@ import { thresholdsAt } from '@ew/config';
 import {
   act,
   actionInputs,
+  detailChangesAt,
   isoDateInShanghai,
   listTasks,
   openCase,
   openCaseInput,
+  queueChangesAt,
   queueFilter,
   revealIdNumber,
   revealInput,
   taskDetail,
   townCounts,
   type CaseworkPolicy,
+  type QueueFilter,
   type UserAction,
 } from '@ew/casework';
 import { explainTaskAlerts } from '@ew/pipeline/alerts/explain';
-import { requireRole, userOf } from '../auth.ts';
+import { requireRole, townScope, userOf, type ApiUser } from '../auth.ts';
+import type { Built } from '../read-cache.ts';
 import { parseInput } from '../errors.ts';
 import type { ApiDeps } from '../app.ts';
 import { routeSchema } from '../openapi.ts';
@@ -52,8 +56,15 @@ export const ACTION_PATHS: Record<UserAction, string> = {
 const listQuery = queueFilter.extend({ town: z.string().trim().min(1).max(100).optional() });
 
 export function taskRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const { db, ctx } = deps;
+  const { db, ctx, readCache } = deps;
   const readers = requireRole(db, 'CASEWORKER', 'SUPERVISOR');
+
+  /** A queue page as kept: true until a change in the caller's scope or a deadline passing in it. */
+  const queueResponse = async (user: ApiUser, filter: QueueFilter): Promise<Built> => ({
+    value: await listTasks(db, user, filter),
+    townId: townScope(user),
+    expiresAt: () => queueChangesAt(db, user),
+  });
 
   /** Deadlines from the thresholds in force today; casework settings from the deployment config. */
   const policy = (): CaseworkPolicy => ({
@@ -70,16 +81,19 @@ export function taskRoutes(app: FastifyInstance, deps: ApiDeps): void {
       onRequest: readers,
       schema: doc('The task queue in priority order, filtered, cursor-paged', { querystring: listQuery }),
     },
-    async (request) => {
+    async (request, reply) => {
       const { town, ...filter } = parseInput(listQuery, request.query, 'query');
-      let townId = filter.townId;
-      if (town !== undefined) {
-        const found = /^\d{1,9}$/.test(town)
-          ? { id: Number(town) }
-          : await db.selectFrom('towns').select('id').where('name', '=', town).executeTakeFirst();
-        townId = found?.id ?? -1;
-      }
-      return listTasks(db, userOf(request), { ...filter, ...(townId === undefined ? {} : { townId }) });
+      const user = userOf(request);
+      return readCache.respond(reply, '/tasks', `queue:${user.id}:${request.url}`, async () => {
+        let townId = filter.townId;
+        if (town !== undefined) {
+          const found = /^\d{1,9}$/.test(town)
+            ? { id: Number(town) }
+            : await db.selectFrom('towns').select('id').where('name', '=', town).executeTakeFirst();
+          townId = found?.id ?? -1;
+        }
+        return queueResponse(user, { ...filter, ...(townId === undefined ? {} : { townId }) });
+      });
     },
   );
 
@@ -91,12 +105,19 @@ export function taskRoutes(app: FastifyInstance, deps: ApiDeps): void {
         params: idParams,
       }),
     },
-    async (request) => {
+    async (request, reply) => {
       const { id } = parseInput(idParams, request.params, 'params');
-      const detail = await taskDetail(db, userOf(request), id);
-      // after the detail: its town scope decides whether the task exists for the caller
-      const alerts = await explainTaskAlerts(db, id);
-      return { ...detail, alerts };
+      const user = userOf(request);
+      return readCache.respond(reply, '/tasks/:id', `task:${user.id}:${id}`, async () => {
+        const detail = await taskDetail(db, user, id);
+        // after the detail: its town scope decides whether the task exists for the caller
+        const alerts = await explainTaskAlerts(db, id);
+        return {
+          value: { ...detail, alerts },
+          townId: detail.townId,
+          expiresAt: () => detailChangesAt(detail, new Date()),
+        };
+      });
     },
   );
 
@@ -148,15 +169,18 @@ export function taskRoutes(app: FastifyInstance, deps: ApiDeps): void {
       onRequest: readers,
       schema: doc('Emergency aid closed with its paperwork still due', { querystring: paperworkQuery }),
     },
-    async (request) => {
+    async (request, reply) => {
       const q = parseInput(paperworkQuery, request.query, 'query');
       const { overdue, ...rest } = q;
-      return listTasks(db, userOf(request), {
-        ...rest,
-        status: 'CLOSED',
-        paperworkDue: true,
-        ...(overdue === undefined ? {} : { paperworkOverdue: overdue }),
-      });
+      const user = userOf(request);
+      return readCache.respond(reply, '/paperwork', `paperwork:${user.id}:${request.url}`, () =>
+        queueResponse(user, {
+          ...rest,
+          status: 'CLOSED',
+          paperworkDue: true,
+          ...(overdue === undefined ? {} : { paperworkOverdue: overdue }),
+        }),
+      );
     },
   );
 
